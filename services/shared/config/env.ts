@@ -1,0 +1,45 @@
+/**
+ * Every environment variable runwatch reads, and the config key it sets. The README's
+ * configuration reference and docker-compose.yml are checked against this table.
+ */
+export type EnvValueKind = 'string' | 'number' | 'boolean' | 'list' | 'tokens';
+
+export interface EnvVar {
+  name: string;
+  /** Dotted config path. */
+  path: string;
+  kind: EnvValueKind;
+  /** Never echoed back in an error or a log line. */
+  secret?: boolean;
+}
+
+export const ENV_VARS: readonly EnvVar[] = [
+  { name: 'RUNWATCH_DATA_DIR', path: 'data_dir', kind: 'string' },
+  { name: 'RUNWATCH_LOG_LEVEL', path: 'log_level', kind: 'string' },
+  { name: 'KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
+  { name: 'RUNWATCH_KAFKA_CLIENT_ID', path: 'kafka.client_id', kind: 'string' },
+  { name: 'RUNWATCH_KAFKA_PARTITIONS', path: 'kafka.partitions', kind: 'number' },
+  { name: 'RUNWATCH_KAFKA_REPLICATION_FACTOR', path: 'kafka.replication_factor', kind: 'number' },
+  { name: 'RUNWATCH_KAFKA_COMPRESSION', path: 'kafka.compression', kind: 'string' },
+  { name: 'RUNWATCH_KAFKA_SSL', path: 'kafka.ssl', kind: 'boolean' },
+  { name: 'RUNWATCH_KAFKA_SASL_MECHANISM', path: 'kafka.sasl.mechanism', kind: 'string' },
+  { name: 'RUNWATCH_KAFKA_SASL_USERNAME', path: 'kafka.sasl.username', kind: 'string' },
+  { name: 'RUNWATCH_KAFKA_SASL_PASSWORD', path: 'kafka.sasl.password', kind: 'string', secret: true },
+  { name: 'CLICKHOUSE_URL', path: 'clickhouse.url', kind: 'string' },
+  { name: 'RUNWATCH_CLICKHOUSE_DATABASE', path: 'clickhouse.database', kind: 'string' },
+  { name: 'RUNWATCH_CLICKHOUSE_USERNAME', path: 'clickhouse.username', kind: 'string' },
+  { name: 'RUNWATCH_CLICKHOUSE_PASSWORD', path: 'clickhouse.password', kind: 'string', secret: true },
+  { name: 'RUNWATCH_COLLECTOR_HOST', path: 'collector.host', kind: 'string' },
+  { name: 'RUNWATCH_COLLECTOR_PORT', path: 'collector.port', kind: 'number' },
+  { name: 'RUNWATCH_COLLECTOR_BODY_LIMIT_BYTES', path: 'collector.body_limit_bytes', kind: 'number' },
+  { name: 'RUNWATCH_COLLECTOR_TOKENS', path: 'collector.tokens', kind: 'tokens', secret: true },
+  { name: 'RUNWATCH_PRODUCE_TIMEOUT_MS', path: 'collector.produce_timeout_ms', kind: 'number' },
+  { name: 'RUNWATCH_SPOOL_DIR', path: 'collector.spool.dir', kind: 'string' },
+  { name: 'RUNWATCH_SPOOL_MAX_BYTES', path: 'collector.spool.max_bytes', kind: 'number' },
+  { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
+  { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
+  { name: 'RUNWATCH_API_TOKENS', path: 'api.tokens', kind: 'tokens', secret: true },
+];
+
+/** The variable that names the YAML config file. */
+export const CONFIG_FILE_VAR = 'RUNWATCH_CONFIG';

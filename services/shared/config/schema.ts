@@ -1,0 +1,91 @@
+/**
+ * Everything runwatch can be configured with. Defaults are the embedded mode on loopback;
+ * setting kafka.brokers / clickhouse.url switches to the distributed engines.
+ * Sources, lowest precedence first: these defaults, the YAML file, environment variables
+ * (env.ts lists them all).
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const bytes = z.number().int().positive();
+
+/**
+ * A bearer token bound to a tenant. Give the token itself, or only its SHA-256 (hex) so the
+ * config file never holds it: `printf %s "$TOKEN" | sha256sum`.
+ */
+export const TokenSchema = z
+  .object({
+    tenant: z.string().regex(/^(\*|[A-Za-z0-9._-]+)$/, 'a tenant name, or * for every tenant'),
+    token: z.string().min(16, 'at least 16 characters').optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters').optional(),
+  })
+  .strict()
+  .refine((t) => (t.token === undefined) !== (t.sha256 === undefined), 'give exactly one of token or sha256');
+
+export type TokenConfig = z.infer<typeof TokenSchema>;
+
+export const ConfigSchema = z
+  .object({
+    data_dir: z.string().min(1).default('./data'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    kafka: z
+      .object({
+        brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).default([]),
+        client_id: z.string().min(1).default('runwatch'),
+        partitions: z.number().int().min(1).max(10000).default(6),
+        replication_factor: z.number().int().min(1).max(16).default(1),
+        compression: z.enum(['none', 'gzip']).default('gzip'),
+        ssl: z.boolean().default(false),
+        sasl: z
+          .object({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+            username: z.string().min(1),
+            password: z.string().min(1),
+          })
+          .strict()
+          .nullable()
+          .default(null),
+      })
+      .strict()
+      .prefault({}),
+    clickhouse: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+        database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('runwatch'),
+        username: z.string().default('default'),
+        password: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    collector: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8700),
+        body_limit_bytes: bytes.default(8 * 1024 * 1024),
+        tokens: z.array(TokenSchema).default([]),
+        /** How long a produce may take before the events go to the spool instead. */
+        produce_timeout_ms: z.number().int().min(100).max(120_000).default(5000),
+        spool: z
+          .object({
+            /** Default: <data_dir>/spool. */
+            dir: z.string().min(1).nullable().default(null),
+            max_bytes: bytes.default(1024 * 1024 * 1024),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8701),
+        body_limit_bytes: bytes.default(1024 * 1024),
+        tokens: z.array(TokenSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;

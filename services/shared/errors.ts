@@ -1,0 +1,65 @@
+/**
+ * Every error runwatch raises on purpose, with a stable code a user can search for
+ * (`RW_ERR_*`, listed in docs/errors.md) and a `retriable` flag that consumers read to
+ * decide between retrying and dead-lettering, the way kafkajs marks its own errors.
+ */
+export class RunwatchError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A config value is missing or invalid; the message names the key and where it came from. */
+export class ConfigError extends RunwatchError {
+  constructor(message: string) {
+    super('RW_ERR_CONFIG', message);
+  }
+}
+
+/** An event failed validation at the edge; `path` is the field, e.g. `tool_call.name`. */
+export class EventInvalidError extends RunwatchError {
+  constructor(readonly path: string, reason: string) {
+    super('RW_ERR_EVENT_INVALID', path ? `${path}: ${reason}` : reason);
+  }
+}
+
+/** A request body that is not JSON / NDJSON at all, or is encoded in a way we do not read. */
+export class BodyInvalidError extends RunwatchError {
+  constructor(message: string) {
+    super('RW_ERR_BODY_INVALID', message);
+  }
+}
+
+/** Bytes on a topic that are not a record of a schema we know. Never retriable: dead-letter them. */
+export class DecodeError extends RunwatchError {
+  constructor(message: string, cause?: unknown) {
+    super('RW_ERR_DECODE', message, { cause });
+  }
+}
+
+/** The bus (Kafka) did not take a produce request; retriable, the spool keeps the events meanwhile. */
+export class BusUnavailableError extends RunwatchError {
+  constructor(message: string, cause?: unknown) {
+    super('RW_ERR_BUS_UNAVAILABLE', message, { retriable: true, cause });
+  }
+}
+
+/** The collector's disk spool has no room left: the collector answers 503 with Retry-After. */
+export class SpoolFullError extends RunwatchError {
+  constructor(readonly usedBytes: number, readonly maxBytes: number) {
+    super('RW_ERR_SPOOL_FULL', `spool full: ${usedBytes} of ${maxBytes} bytes used`, { retriable: true });
+  }
+}
+
+/** The evidence store (ClickHouse / chDB) could not be reached or refused a statement. */
+export class StoreUnavailableError extends RunwatchError {
+  constructor(message: string, cause?: unknown) {
+    super('RW_ERR_STORE_UNAVAILABLE', message, { retriable: true, cause });
+  }
+}
