@@ -36,6 +36,13 @@ export class BodyInvalidError extends RunwatchError {
   }
 }
 
+/** A request body over the size limit (after decompression): HTTP 413. */
+export class BodyTooLargeError extends RunwatchError {
+  constructor(readonly limit: number) {
+    super('RW_ERR_BODY_TOO_LARGE', `body larger than ${limit} bytes`);
+  }
+}
+
 /** Bytes on a topic that are not a record of a schema we know. Never retriable: dead-letter them. */
 export class DecodeError extends RunwatchError {
   constructor(message: string, cause?: unknown) {

@@ -1,0 +1,45 @@
+/**
+ * `runwatch up`: every service in one process, the embedded default. In-process bus unless
+ * KAFKA_BROKERS is set, chDB under the data dir unless CLICKHOUSE_URL is set: the same code
+ * the distributed services run, only wired together here.
+ */
+import { Collector } from '../../collector/server.js';
+import { createOperatorApi } from '../../responder/api.js';
+import { createBus } from '../../shared/bus/index.js';
+import type { Config } from '../../shared/config/schema.js';
+import type { Logger } from '../../shared/log.js';
+import { createRegistry } from '../../shared/metrics.js';
+import { openStore } from '../../shared/store/clickhouse.js';
+import type { Running } from '../lifecycle.js';
+
+export interface Embedded extends Running {
+  collectorUrl: string;
+  apiUrl: string;
+}
+
+export async function startEmbedded(config: Config, log: Logger): Promise<Embedded> {
+  const registry = createRegistry();
+  const bus = createBus(config, log);
+  await bus.ensureTopics();
+  const store = await openStore(config);
+  const collector = await Collector.create({ config, bus, log: log.child({ service: 'collector' }), registry });
+  const api = createOperatorApi({
+    config,
+    log: log.child({ service: 'api' }),
+    registry,
+    health: () => ({ ok: true, bus: bus.kind, store: store.kind }),
+  });
+  const collectorUrl = await collector.listen();
+  const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
+  log.info({ collector: collectorUrl, api: apiUrl, bus: bus.kind, store: store.location }, 'runwatch is up');
+  return {
+    collectorUrl,
+    apiUrl,
+    async close() {
+      await collector.close();
+      await api.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * The embedded bus: Kafka's semantics (partitions by key, consumer groups sharing partitions,
+ * commit after processing, redelivery on failure, compaction) inside one process, so
+ * `runwatch up` runs the same service code with no broker. Not a production option: nothing
+ * here survives the process (DESIGN.md: Kafka is the engine that scales runwatch).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TOPIC_SPECS } from './topics.js';
+import { partitionFor } from './partitioner.js';
+import type { Batch, Bus, BusMessage, ConsumeOptions, OutgoingRecord, Subscription } from './types.js';
+
+export interface MemoryBusOptions {
+  partitions?: number;
+  /** Records every group has committed are dropped once older than this. */
+  retentionMs?: number;
+  /** Wait before redelivering a batch whose handler threw. */
+  redeliveryBackoffMs?: number;
+}
+
+interface Partition {
+  /** Offsets may have gaps after compaction; `messages` stays in offset order. */
+  messages: BusMessage[];
+  nextOffset: number;
+}
+
+interface Topic {
+  partitions: Partition[];
+  compacted: boolean;
+}
+
+interface Group {
+  committed: Map<string, number>;
+  members: Member[];
+  generation: number;
+}
+
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  private readonly topics = new Map<string, Topic>();
+  private readonly groups = new Map<string, Group>();
+  private readonly partitionCount: number;
+  private readonly retentionMs: number;
+  readonly redeliveryBackoffMs: number;
+  private waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(options: MemoryBusOptions = {}) {
+    this.partitionCount = options.partitions ?? 4;
+    this.retentionMs = options.retentionMs ?? 10 * 60_000;
+    this.redeliveryBackoffMs = options.redeliveryBackoffMs ?? 200;
+  }
+
+  async ensureTopics(): Promise<void> {
+    for (const spec of TOPIC_SPECS) this.topic(spec.name, spec.compacted);
+  }
+
+  async produce(records: OutgoingRecord[]): Promise<void> {
+    const now = Date.now();
+    for (const r of records) {
+      const topic = this.topic(r.topic);
+      const partition = partitionFor(r.key, topic.partitions.length);
+      const p = topic.partitions[partition]!;
+      p.messages.push({
+        topic: r.topic,
+        partition,
+        offset: String(p.nextOffset++),
+        key: r.key === null ? null : Buffer.from(r.key),
+        value: r.value,
+        timestamp: r.timestamp ?? now,
+        headers: r.headers ?? {},
+      });
+    }
+    this.wake();
+  }
+
+  async consume(options: ConsumeOptions): Promise<Subscription> {
+    let group = this.groups.get(options.groupId);
+    if (!group) {
+      group = { committed: new Map(), members: [], generation: 0 };
+      this.groups.set(options.groupId, group);
+    }
+    for (const t of options.topics) this.topic(t);
+    const member = new Member(this, group, options);
+    group.members.push(member);
+    this.rebalance(group);
+    member.start();
+    return {
+      stop: async () => {
+        await member.stop();
+        group.members = group.members.filter((m) => m !== member);
+        this.rebalance(group);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const members = [...this.groups.values()].flatMap((g) => g.members);
+    await Promise.all(members.map((m) => m.stop()));
+    this.wake();
+  }
+
+  /** Messages of a partition from `offset` on, at most `max`. */
+  read(topic: string, partition: number, offset: number, max: number): BusMessage[] {
+    const messages = this.topic(topic).partitions[partition]?.messages ?? [];
+    const start = lowerBound(messages, offset);
+    return messages.slice(start, start + max);
+  }
+
+  /** The offset a new reader starts at: the oldest kept record, or the next one to be written. */
+  startOffset(topic: string, partition: number, fromBeginning: boolean, fromTimestamp?: number): number {
+    const p = this.topic(topic).partitions[partition]!;
+    if (fromTimestamp !== undefined) {
+      const first = p.messages.find((m) => m.timestamp >= fromTimestamp);
+      return first ? Number(first.offset) : p.nextOffset;
+    }
+    if (fromBeginning) return p.messages.length > 0 ? Number(p.messages[0]!.offset) : p.nextOffset;
+    return p.nextOffset;
+  }
+
+  partitionsOf(topic: string): number {
+    return this.topic(topic).partitions.length;
+  }
+
+  /** Resolves when something is produced, the bus closes, or `ms` pass. */
+  async waitForData(ms: number): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Drops what every group has committed and retention no longer needs. */
+  trim(topicName: string, partition: number): void {
+    const topic = this.topic(topicName);
+    const p = topic.partitions[partition]!;
+    let safe = Infinity;
+    for (const group of this.groups.values()) {
+      if (!group.members.some((m) => m.topics.includes(topicName))) continue;
+      safe = Math.min(safe, group.committed.get(`${topicName}/${partition}`) ?? 0);
+    }
+    if (safe === Infinity) return;
+    const cutoff = Date.now() - this.retentionMs;
+    let drop = 0;
+    while (drop < p.messages.length && Number(p.messages[drop]!.offset) < safe && p.messages[drop]!.timestamp < cutoff) drop++;
+    if (drop === 0) return;
+    const dropped = p.messages.splice(0, drop);
+    if (topic.compacted) {
+      // Compaction: the latest record of each key survives unless it is a tombstone.
+      const kept = new Map<string, BusMessage>();
+      for (const m of dropped) if (m.key) kept.set(m.key.toString(), m);
+      const live = new Set(p.messages.map((m) => m.key?.toString()));
+      const survivors = [...kept.values()].filter((m) => m.value !== null && !live.has(m.key!.toString()));
+      p.messages.unshift(...survivors);
+    }
+  }
+
+  rebalance(group: Group): void {
+    group.generation++;
+    const slots: Array<{ topic: string; partition: number }> = [];
+    const topics = [...new Set(group.members.flatMap((m) => m.topics))].sort();
+    for (const t of topics) for (let i = 0; i < this.partitionsOf(t); i++) slots.push({ topic: t, partition: i });
+    const assignment = new Map<Member, Array<{ topic: string; partition: number }>>(group.members.map((m) => [m, []]));
+    let i = 0;
+    for (const slot of slots) {
+      // Round robin among the members subscribed to the slot's topic.
+      const eligible = group.members.filter((m) => m.topics.includes(slot.topic));
+      if (eligible.length === 0) continue;
+      assignment.get(eligible[i++ % eligible.length]!)!.push(slot);
+    }
+    for (const [member, slots] of assignment) member.assign(slots, group.generation);
+  }
+
+  private topic(name: string, compacted?: boolean): Topic {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      const spec = TOPIC_SPECS.find((s) => s.name === name);
+      topic = {
+        compacted: compacted ?? spec?.compacted ?? false,
+        partitions: Array.from({ length: this.partitionCount }, () => ({ messages: [], nextOffset: 0 })),
+      };
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** One consumer of a group: owns some partitions, delivers their batches one at a time. */
+class Member {
+  readonly topics: string[];
+  private owned: Array<{ topic: string; partition: number }> = [];
+  private positions = new Map<string, number>();
+  private generation = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly bus: MemoryBus,
+    private readonly group: Group,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.topics = options.topics;
+  }
+
+  assign(slots: Array<{ topic: string; partition: number }>, generation: number): void {
+    this.owned = slots;
+    this.generation = generation;
+    this.positions = new Map();
+    const fromTimestamp = this.options.fromTimestamp?.();
+    for (const { topic, partition } of slots) {
+      const id = `${topic}/${partition}`;
+      const committed = this.group.committed.get(id);
+      const start =
+        fromTimestamp !== undefined
+          ? this.bus.startOffset(topic, partition, false, fromTimestamp)
+          : committed ?? this.bus.startOffset(topic, partition, this.options.fromBeginning ?? false);
+      this.positions.set(id, start);
+    }
+    const byTopic = new Map<string, number[]>();
+    for (const s of slots) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s.partition]);
+    this.options.onAssign?.([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const max = this.options.maxBatchSize ?? 1000;
+    while (this.running && !this.bus.isClosed) {
+      let delivered = false;
+      for (const { topic, partition } of this.owned) {
+        if (!this.running) break;
+        const id = `${topic}/${partition}`;
+        const position = this.positions.get(id)!;
+        const messages = this.bus.read(topic, partition, position, max);
+        if (messages.length === 0) continue;
+        delivered = true;
+        const generation = this.generation;
+        const batch: Batch = { topic, partition, messages, heartbeat: async () => {} };
+        try {
+          await this.options.eachBatch(batch);
+        } catch {
+          // Redelivered from the same position after a pause, as a Kafka consumer would.
+          await sleep(this.bus.redeliveryBackoffMs);
+          continue;
+        }
+        if (generation !== this.generation || !this.positions.has(id)) continue; // revoked meanwhile
+        const next = Number(messages[messages.length - 1]!.offset) + 1;
+        this.positions.set(id, next);
+        this.group.committed.set(id, next);
+        this.bus.trim(topic, partition);
+      }
+      if (!delivered) await this.bus.waitForData(100);
+    }
+  }
+}
+
+/** First index whose offset is >= `offset`. */
+function lowerBound(messages: BusMessage[], offset: number): number {
+  let lo = 0;
+  let hi = messages.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Number(messages[mid]!.offset) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,71 @@
+/**
+ * The bus every service talks through: Kafka in distributed mode, an in-process log in the
+ * embedded mode. One small interface, so services never know which one they run on.
+ */
+
+/** A record to produce. `key` decides the partition: one key's records stay in order. */
+export interface OutgoingRecord {
+  topic: string;
+  key: string | null;
+  /** null is a tombstone (compacted topics). */
+  value: Buffer | null;
+  headers?: Record<string, string>;
+  /** Epoch ms; defaults to now. */
+  timestamp?: number;
+}
+
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are int64; kept as decimal strings like kafkajs does. */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
+/** Messages of one partition, in offset order. */
+export interface Batch {
+  topic: string;
+  partition: number;
+  messages: BusMessage[];
+  /** Call during long processing so the group does not consider the consumer dead. */
+  heartbeat(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group without a committed offset starts: the oldest record (true) or new ones only. */
+  fromBeginning?: boolean;
+  /**
+   * Start each partition at the first record at or after this time whenever it is assigned,
+   * whatever the group committed (how a worker rebuilds window state after a rebalance).
+   */
+  fromTimestamp?: () => number;
+  /** Largest batch handed to eachBatch (the memory bus honours it exactly; Kafka by bytes). */
+  maxBatchSize?: number;
+  /**
+   * Handles one batch. Offsets are committed only after it resolves; if it throws, the same
+   * messages are delivered again (after a backoff), so handlers must be idempotent.
+   */
+  eachBatch(batch: Batch): Promise<void>;
+  /** Told which partitions this consumer owns after every rebalance. */
+  onAssign?(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): void;
+}
+
+export interface Subscription {
+  /** Stops fetching, waits for the batch in flight, leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: 'kafka' | 'memory';
+  /** Creates the runwatch topics that do not exist yet. */
+  ensureTopics(): Promise<void>;
+  /** Resolves once every record is durably taken (Kafka: acks=all); throws BusUnavailableError. */
+  produce(records: OutgoingRecord[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
