@@ -2,10 +2,13 @@
 # A one-node Apache Kafka broker (KRaft) for tests and local runs, from the jars Maven fetched.
 #
 #   deploy/kafka/broker.sh fetch                      download the jars (Maven Central) into deploy/kafka/jars
-#   deploy/kafka/broker.sh run [--port P] [--dir D]   format storage in D (a temp dir by default) and run
-#                                                     the broker in the foreground on 127.0.0.1:P (default 9092)
+#   deploy/kafka/broker.sh run [--port P] [--dir D] [--exit-with PID]
+#       format storage in D (a temp dir by default; an already formatted D is reused, so a
+#       broker restarted on the same D keeps its topics) and run the broker in the foreground
+#       on 127.0.0.1:P (default 9092; the controller takes P+1)
 #
-# The broker stops on SIGTERM/SIGINT; a temp dir it created is removed then.
+# The broker stops on SIGTERM/SIGINT, or when process PID (--exit-with) is gone, so a test
+# run that dies never leaves a broker behind. A temp dir it created is removed then.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 jars="$here/jars"
@@ -17,11 +20,12 @@ fetch() {
 }
 
 run() {
-  local port=9092 dir="" controller_port own_dir=0
+  local port=9092 dir="" controller_port own_dir=0 parent=
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) port="$2"; shift 2 ;;
       --dir) dir="$2"; shift 2 ;;
+      --exit-with) parent="$2"; shift 2 ;;
       *) echo "broker.sh: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -59,11 +63,17 @@ PROPS
   # shellcheck disable=SC2317
   stop() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; [ "$own_dir" = 1 ] && rm -rf "$dir"; exit 0; }
   trap stop TERM INT
+  if [ -n "$parent" ]; then
+    while kill -0 "$pid" 2>/dev/null; do
+      kill -0 "$parent" 2>/dev/null || stop
+      sleep 1
+    done
+  fi
   wait "$pid"
 }
 
 case "${1:-}" in
   fetch) fetch ;;
   run) shift; run "$@" ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

@@ -21,7 +21,7 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
   if (text.trim() === '') throw new BodyInvalidError('empty body: send an event object, a JSON array of events, or NDJSON');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err) {
     throw new BodyInvalidError(`body is not JSON (${(err as Error).message}); for one event per line use Content-Type: application/x-ndjson`);
   }
@@ -37,13 +37,36 @@ function parseNdjson(text: string): BodyItem[] {
     const line = lines[i]!.trim();
     if (line === '') continue;
     try {
-      items.push({ ok: true, raw: JSON.parse(line), line: i + 1 });
+      items.push({ ok: true, raw: parseJson(line), line: i + 1 });
     } catch (err) {
       items.push({ ok: false, error: `line ${i + 1} is not JSON: ${(err as Error).message}`, text: line, line: i + 1 });
     }
   }
   if (items.length === 0) throw new BodyInvalidError('empty body: no NDJSON lines');
   return items;
+}
+
+/** A `\\uD800`-style escape can smuggle a lone surrogate into a string; UTF-8 (Avro, ClickHouse) cannot hold one. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * JSON.parse, with lone surrogates replaced by U+FFFD the way every later stage would
+ * replace them anyway, so what the bus carries is exactly what was validated.
+ */
+function parseJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  return SURROGATE_ESCAPE.test(text) ? wellFormed(value) : value;
+}
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k.toWellFormed()] = wellFormed(v);
+    return out;
+  }
+  return value;
 }
 
 /** Strict UTF-8: invalid byte sequences are an error, not silently replaced text. */
