@@ -112,11 +112,16 @@ export class KafkaBus implements Bus {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
     });
     this.consumers.add(consumer);
+    // Batches of a partition wait for its seek, so nothing before the start time is handed out.
+    const seeks = new Map<string, Promise<void>>();
     if (options.fromTimestamp || options.onAssign) {
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
         options.onAssign?.(assignment);
-        if (options.fromTimestamp) void this.seekToTime(consumer, assignment, options.fromTimestamp());
+        if (options.fromTimestamp) {
+          const seek = this.seekToTime(consumer, assignment, options.fromTimestamp());
+          for (const { topic, partitions } of assignment) for (const p of partitions) seeks.set(`${topic}/${p}`, seek);
+        }
       });
     }
     await consumer.connect();
@@ -124,7 +129,12 @@ export class KafkaBus implements Bus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        const seek = seeks.get(`${batch.topic}/${batch.partition}`);
+        if (seek) {
+          await seek;
+          seeks.delete(`${batch.topic}/${batch.partition}`);
+        }
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const messages: BusMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -138,6 +148,7 @@ export class KafkaBus implements Bus {
         // A throw here makes kafkajs deliver the batch again from the last committed offset.
         await options.eachBatch({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
         const last = messages[messages.length - 1]!.offset;
+        resolveOffset(last); // the next fetch starts after it; without this kafkajs fetches it again
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       },
     });
