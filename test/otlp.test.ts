@@ -281,7 +281,7 @@ function only<T>(items: T[], predicate: (item: T) => boolean, what: string): T {
 test('decodes an SDK protobuf export into the plain shape: hex ids, ms times, attributes', () => {
   const { spans, ids } = agentRun();
   const request = decodeTraceRequest(protobufOf(spans), PROTOBUF);
-  assert.equal(countSpans(request), 8);
+  assert.equal(countSpans(request), 7);
   const rs = request.resourceSpans[0];
   assert.equal(rs?.resource['service.name'], 'support-bot');
   assert.deepEqual(rs?.scopeSpans[0]?.scope, { name: 'genai-instrumentation', version: '1.2.3' });
@@ -316,7 +316,7 @@ test('content types: parameters ignored, application/protobuf accepted, others r
   assert.equal(otlpEncodingOf('text/plain'), null);
   assert.equal(otlpEncodingOf(undefined), null);
   const { spans } = agentRun();
-  assert.equal(countSpans(decodeTraceRequest(jsonOf(spans), 'application/json; charset=utf-8')), 8);
+  assert.equal(countSpans(decodeTraceRequest(jsonOf(spans), 'application/json; charset=utf-8')), 7);
   assert.throws(() => decodeTraceRequest(jsonOf(spans), 'text/plain'), BodyInvalidError);
 });
 
@@ -332,7 +332,7 @@ test('an empty export is valid in both encodings', () => {
 test('an agent run maps to prompt, output, tool_call and retrieval events that pass parseEvent', () => {
   const { spans, ids } = agentRun();
   const mapping = spansToEvents(decodeTraceRequest(protobufOf(spans), PROTOBUF));
-  assert.equal(mapping.spans, 8);
+  assert.equal(mapping.spans, 7);
   // invoke_agent without content, the HTTP span and the embeddings span yield nothing.
   assert.equal(mapping.ignoredSpans, 3);
   const events = mapping.events.map(validated);

@@ -12,6 +12,7 @@ import { createRegistry, type Registry } from '../shared/metrics.js';
 import { CollectorMetrics } from './metrics.js';
 import { Publisher } from './publisher.js';
 import { registerEventsRoute } from './routes/events.js';
+import { registerTracesRoute } from './routes/traces.js';
 import { Spool } from './spool.js';
 
 export interface CollectorOptions {
@@ -52,7 +53,9 @@ export class Collector {
         spool: { segments: spool.segments, bytes: spool.usedBytes, max_bytes: spool.maxBytes },
       }),
     });
-    registerEventsRoute(app, { publisher, metrics, bodyLimit: config.collector.body_limit_bytes });
+    const routeDeps = { publisher, metrics, bodyLimit: config.collector.body_limit_bytes };
+    registerEventsRoute(app, routeDeps);
+    registerTracesRoute(app, routeDeps);
     return new Collector(app, publisher, spool, config);
   }
 

@@ -9,7 +9,7 @@
  */
 export { decodeTraceRequest } from './decode.js';
 export { OTLP_CONTENT_TYPES, otlpEncodingOf } from './encoding.js';
-export { ingestTraceRequest, type RejectedSpanEvent, type TraceIngestResult } from './ingest.js';
+export { ingestTraceRequest, type TraceIngestResult } from './ingest.js';
 export { spansToEvents, type RawEvent, type SpanMapping } from './map.js';
 export { encodeTraceError, encodeTraceResponse, type EncodedResponse, type PartialSuccess } from './response.js';
 export { countSpans } from './types.js';

@@ -21,7 +21,7 @@
  * up the same way, else `session.id`.
  */
 import type { z } from 'zod';
-import type { EventInputSchema, EventKind } from '../../shared/events/schema.js';
+import type { ChatMessage, EventInputSchema, EventKind } from '../../shared/events/schema.js';
 import {
   chatMessages,
   count,
@@ -37,7 +37,6 @@ import {
   toolResult,
   type OutputContent,
 } from './content.js';
-import type { ChatMessage } from '../../shared/events/schema.js';
 import type { OtlpAttributes, OtlpSpan, OtlpTraceRequest, OtlpValue } from './types.js';
 
 /** One raw event as `EventInputSchema` takes it. */
