@@ -56,8 +56,11 @@ PROPS
   local cp="$jars/*"
   # Small heap: one broker, one chDB and the tests share a 2-core machine.
   local jvm=(-Xms256m -Xmx512m -XX:+UseG1GC -Dlog4j.configuration="file:$here/log4j.properties" -Dkafka.logs.dir="$dir/logs")
-  java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid)" \
-    -c "$dir/server.properties" --ignore-formatted >/dev/null
+  # Format once; a restart on the same dir keeps the cluster id, topics and offsets.
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid)" \
+      -c "$dir/server.properties" >/dev/null
+  fi
   java "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" &
   local pid=$!
   # shellcheck disable=SC2317

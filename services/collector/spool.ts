@@ -105,7 +105,7 @@ export class Spool {
       // Keep the bytes for an operator to inspect, out of the drain's way.
       await rename(file, `${file}.corrupt`);
       this.forget(seq);
-      throw new Error(`spool segment ${file} is corrupt and was set aside as .corrupt: ${(err as Error).message}`);
+      throw new Error(`spool segment ${file} is corrupt and was set aside as .corrupt: ${(err as Error).message}`, { cause: err });
     }
   }
 

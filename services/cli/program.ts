@@ -1,0 +1,101 @@
+/**
+ * The `runwatch` command's definition (main.ts runs it). Each service subcommand loads the
+ * config (defaults < YAML file < environment), starts, and runs until SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../shared/config/load.js';
+import type { Config } from '../shared/config/schema.js';
+import { ConfigError } from '../shared/errors.js';
+import { fingerprintSecret, secretKind } from '../shared/events/key-fingerprint.js';
+import { createLogger, type Logger } from '../shared/log.js';
+import { PROJECT_ROOT } from '../shared/paths.js';
+import { startCollector } from './commands/collector.js';
+import { startResponder } from './commands/responder.js';
+import { startEmbedded } from './commands/up.js';
+import { runUntilSignal, type Running } from './lifecycle.js';
+
+const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface GlobalOptions {
+  config?: string;
+}
+
+function service(name: string, start: (config: Config, log: Logger) => Promise<Running>) {
+  return async (_opts: unknown, cmd: Command): Promise<void> => {
+    const { config: file } = cmd.optsWithGlobals<GlobalOptions>();
+    let config: Config;
+    try {
+      config = loadConfig(file === undefined ? {} : { file });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const log = createLogger({ level: config.log_level, name: `runwatch-${name}` });
+    await runUntilSignal(log, () => start(config, log));
+  };
+}
+
+function notYet(what: string, issue: string) {
+  return (): void => {
+    process.stderr.write(`runwatch: the ${what} is not in this version yet (it lands with ${issue}).\n`);
+    process.exitCode = 2;
+  };
+}
+
+export function buildCli(): Command {
+  const program = new Command('runwatch')
+    .description('Detection and response for AI systems in production')
+    .version(version)
+    .option('-c, --config <file>', 'YAML config file (default: $RUNWATCH_CONFIG)')
+    .showHelpAfterError();
+
+  program
+    .command('up')
+    .description('run every service in one process: collector :8700, operator API :8701, in-process bus, chDB under ./data')
+    .action(service('up', startEmbedded));
+  program.command('collector').description('run the collector (HTTP/OTLP in, Kafka out)').action(service('collector', startCollector));
+  program.command('detector').description('run a detector worker (Kafka consumer group)').action(notYet('detector worker', 'the detection issue'));
+  program.command('evidence').description('run the evidence writer (Kafka to ClickHouse)').action(notYet('evidence writer', 'the evidence issue'));
+  program.command('responder').description('run the responder and the operator API').action(service('responder', startResponder));
+
+  program
+    .command('config')
+    .description('validate the configuration and print it, secrets hidden')
+    .action((_opts: unknown, cmd: Command) => {
+      const { config: file } = cmd.optsWithGlobals<GlobalOptions>();
+      try {
+        const config = loadConfig(file === undefined ? {} : { file });
+        process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  const key = program.command('key').description('credential helpers');
+  key
+    .command('fingerprint')
+    .description('print the fingerprint runwatch stores for a raw key (read from stdin, so it stays out of shell history)')
+    .action(() => {
+      const secret = readFileSync(0, 'utf8').trim();
+      process.stdout.write(`${fingerprintSecret(secret, secretKind(secret) ?? 'secret')}\n`);
+    });
+  return program;
+}
+
+function redactConfig(config: Config): unknown {
+  const hideTokens = (tokens: Config['collector']['tokens']) => tokens.map((t) => ({ tenant: t.tenant, token: '[redacted]' }));
+  return {
+    ...config,
+    kafka: { ...config.kafka, sasl: config.kafka.sasl && { ...config.kafka.sasl, password: '[redacted]' } },
+    clickhouse: { ...config.clickhouse, password: config.clickhouse.password ? '[redacted]' : '' },
+    collector: { ...config.collector, tokens: hideTokens(config.collector.tokens) },
+    api: { ...config.api, tokens: hideTokens(config.api.tokens) },
+  };
+}
+
