@@ -1,0 +1,134 @@
+// The runwatch command as a user runs it: `runwatch up` serves 8700/8701 and the README's
+// curl examples work as written; bad config stops start-up naming the key.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ENV_VARS } from '../services/shared/config/env.js';
+import { fingerprintSecret } from '../services/shared/events/key-fingerprint.js';
+import { PROJECT_ROOT } from '../services/shared/paths.js';
+
+const BIN = join(PROJECT_ROOT, 'bin', 'runwatch.js');
+const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+
+function runwatch(args: string[], env: Record<string, string> = {}, input?: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 30_000 });
+}
+
+/** The README's bash blocks that call the collector, each with the answer its last comment line promises. */
+function readmeCurlExamples(): Array<{ script: string; expected: unknown }> {
+  const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks
+    .filter((b) => b.includes('curl') && b.includes('127.0.0.1:8700/v1/events'))
+    .map((b) => {
+      const lines = b.trimEnd().split('\n');
+      const answer = lines.pop()!;
+      assert.match(answer, /^# \{/, 'each curl example ends with the answer as a comment');
+      return { script: lines.join('\n'), expected: JSON.parse(answer.slice(2)) };
+    });
+}
+
+describe('runwatch up', () => {
+  let child: ChildProcess;
+  let collectorUrl = '';
+  let apiUrl = '';
+  let stderr = '';
+
+  before(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rw-up-'));
+    child = spawn(process.execPath, [BIN, 'up'], {
+      env: { ...process.env, RUNWATCH_DATA_DIR: dataDir, RUNWATCH_COLLECTOR_PORT: '0', RUNWATCH_API_PORT: '0', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`runwatch up did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        for (const line of out.split('\n')) {
+          if (!line.includes('"runwatch is up"')) continue;
+          const entry = JSON.parse(line) as { collector: string; api: string };
+          collectorUrl = entry.collector;
+          apiUrl = entry.api;
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`runwatch up exited with ${code}:\n${out}\n${stderr}`)));
+    });
+  });
+
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  test('serves the collector and the operator API, each with /healthz and /metrics', async () => {
+    for (const url of [collectorUrl, apiUrl]) {
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
+      assert.match(await (await fetch(`${url}/metrics`)).text(), /runwatch_process_cpu_seconds_total/);
+    }
+    const health = (await (await fetch(`${apiUrl}/healthz`)).json()) as { bus: string; store: string };
+    assert.deepEqual([health.bus, health.store], ['memory', 'chdb']);
+  });
+
+  test("the README's curl examples work as written and answer what the README says", () => {
+    const examples = readmeCurlExamples();
+    assert.ok(examples.length >= 3, 'README has its curl examples');
+    const port = new URL(collectorUrl).port;
+    for (const { script, expected } of examples) {
+      const result = spawnSync('bash', ['-c', script.replaceAll('127.0.0.1:8700', `127.0.0.1:${port}`)], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(JSON.parse(result.stdout), expected, script);
+    }
+  });
+
+  test('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  });
+});
+
+describe('runwatch command line', () => {
+  test('a bad config value stops start-up with a message naming the key', () => {
+    const result = runwatch(['up'], { RUNWATCH_COLLECTOR_PORT: 'eighty', RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-bad-')) });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /config: collector\.port \(env RUNWATCH_COLLECTOR_PORT\): expected a number, got "eighty"/);
+  });
+
+  test('--help works for every subcommand', () => {
+    for (const sub of ['up', 'collector', 'detector', 'evidence', 'responder', 'config', 'key']) {
+      const result = runwatch([sub, '--help']);
+      assert.equal(result.status, 0, `${sub}: ${result.stderr}`);
+      assert.match(result.stdout, /Usage: runwatch/);
+    }
+  });
+
+  test('services that have not landed yet say so and exit non-zero', () => {
+    const result = runwatch(['detector']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /not in this version yet/);
+  });
+
+  test('`runwatch config` prints the configuration with secrets hidden', () => {
+    const result = runwatch(['config'], { RUNWATCH_COLLECTOR_TOKENS: 'acme:super-secret-token-123', RUNWATCH_CLICKHOUSE_PASSWORD: 'pw-hidden' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(!result.stdout.includes('super-secret-token-123') && !result.stdout.includes('pw-hidden'));
+    assert.equal((JSON.parse(result.stdout) as { collector: { tokens: Array<{ tenant: string }> } }).collector.tokens[0]!.tenant, 'acme');
+  });
+
+  test('`runwatch key fingerprint` reads the key from stdin', () => {
+    const secret = 'sk-proj-' + 'Q'.repeat(20) + 'w1x2y3';
+    const result = runwatch(['key', 'fingerprint'], {}, `${secret}\n`);
+    assert.equal(result.stdout.trim(), fingerprintSecret(secret, 'openai'));
+  });
+
+  test('the README documents every environment variable runwatch reads', () => {
+    for (const v of ENV_VARS) assert.ok(README.includes(`\`${v.name}\``), `README lacks ${v.name}`);
+  });
+});
