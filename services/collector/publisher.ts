@@ -97,6 +97,7 @@ export class Publisher {
         segment = await this.spool.oldest();
       } catch (err) {
         this.log.error({ err }, 'spool segment unreadable');
+        await sleep(pause);
         continue;
       }
       if (!segment) break;
