@@ -54,7 +54,7 @@ test('a corrupt segment is set aside as .corrupt for inspection, not replayed', 
   await spool.append([rec(1)]);
   const file = join(d, readdirSync(d)[0]!);
   const bytes = readFileSync(file);
-  bytes[bytes.length - 1] ^= 0xff;
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
   writeFileSync(file, bytes);
   const reopened = await Spool.open(d, 1 << 20);
   await assert.rejects(reopened.oldest(), /corrupt/);

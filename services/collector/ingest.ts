@@ -2,7 +2,7 @@
  * From parsed body items to bus records: valid events to runwatch.telemetry.v1 (key
  * tenant:agent_id), invalid ones to runwatch.deadletter.v1 with the reason, in body order.
  */
-import { ulid } from 'ulid';
+import { newEventId } from '../../sdk/ids.js';
 import { encodeEvent } from '../shared/avro/telemetry.js';
 import { TOPICS } from '../shared/bus/topics.js';
 import type { OutgoingRecord } from '../shared/bus/types.js';
@@ -57,7 +57,7 @@ function deadLetter(item: BodyItem, reason: string, ctx: IngestContext): Outgoin
     topic: TOPICS.deadletter,
     key: tenant,
     value: encodeRecord('DeadLetter', {
-      dead_letter_id: ulid(ctx.receivedAt),
+      dead_letter_id: newEventId(ctx.receivedAt),
       ts: ctx.receivedAt,
       stage: 'collector',
       tenant,

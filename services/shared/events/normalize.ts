@@ -2,7 +2,9 @@
  * From a validated `EventInput` to the `TelemetryEvent` that goes on the bus: ids assigned,
  * times normalized, tenant bound to the caller's token, raw secrets in `key_id` fingerprinted.
  */
-import { ulid } from 'ulid';
+// The SDK's ULIDs: one random draw per millisecond, not per character (the ulid package's
+// per-character crypto calls were a third of the collector's CPU).
+import { newEventId } from '../../../sdk/ids.js';
 import { formatIssues } from '../validation.js';
 import { scrubKeyId } from './key-fingerprint.js';
 import { EventInputSchema, type EventInput, type TelemetryEvent } from './schema.js';
@@ -31,7 +33,7 @@ export function parseEvent(raw: unknown, ctx: IngestContext): ParseResult {
 
 export function normalizeEvent(input: EventInput, ctx: IngestContext): TelemetryEvent {
   return {
-    event_id: input.event_id ?? ulid(ctx.receivedAt),
+    event_id: input.event_id ?? newEventId(ctx.receivedAt),
     ts: input.ts ?? ctx.receivedAt,
     received_at: ctx.receivedAt,
     tenant: ctx.tenant ?? input.tenant ?? DEFAULT_TENANT,

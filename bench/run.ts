@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints their figures as JSON (BENCHMARKS.md says
+ * how to read them). Ratios compare figures measured in the same run: these machines are
+ * shared and noisy, so absolute numbers move between runs and ratios much less.
+ *
+ *   BENCH_SECONDS=10 npm run bench
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../services/shared/paths.js';
+import { TestBroker } from '../test/support/broker.js';
+import { measureIngest, startService, type IngestFigures } from './collector.bench.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const concurrency = 8;
+
+async function withService<T>(args: string[], env: Record<string, string>, fn: (url: string) => Promise<T>): Promise<T> {
+  const { url, child } = await startService(args, env);
+  try {
+    return await fn(url);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function noopCeiling(batch: number): Promise<IngestFigures> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'noop-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { url: string }).url)));
+  try {
+    return await measureIngest('noop-http', url, batch, concurrency, seconds);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const figures: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+};
+
+const ceiling = await noopCeiling(100);
+const embedded = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 100, concurrency, seconds));
+const embeddedSingle = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 1, concurrency, seconds));
+
+let broker: TestBroker | undefined;
+let brokers = process.env.KAFKA_BROKERS ?? '';
+if (!brokers) {
+  broker = await TestBroker.launch();
+  brokers = broker.brokers;
+}
+const kafka = await withService(['collector'], { KAFKA_BROKERS: brokers }, (url) => measureIngest('kafka', url, 100, concurrency, seconds));
+const kafkaNoCompression = await withService(['collector'], { KAFKA_BROKERS: brokers, RUNWATCH_KAFKA_COMPRESSION: 'none' }, (url) =>
+  measureIngest('kafka-uncompressed', url, 100, concurrency, seconds),
+);
+await broker?.destroy();
+
+figures.collector_ingest = {
+  ceiling_noop_http_batch100: ceiling,
+  embedded_batch100: embedded,
+  embedded_single_event_requests: embeddedSingle,
+  kafka_gzip_batch100: kafka,
+  kafka_uncompressed_batch100: kafkaNoCompression,
+  ratios_to_noop_http: {
+    embedded_batch100: Number((embedded.events_per_s / ceiling.events_per_s).toFixed(3)),
+    kafka_gzip_batch100: Number((kafka.events_per_s / ceiling.events_per_s).toFixed(3)),
+    kafka_uncompressed_batch100: Number((kafkaNoCompression.events_per_s / ceiling.events_per_s).toFixed(3)),
+  },
+};
+
+process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
