@@ -114,7 +114,11 @@ describe('collector on Kafka', () => {
       // A produce that timed out may also have landed: duplicates are allowed, loss and reordering are not.
       const firstSeen: string[] = [];
       const seen = new Set<string>();
-      for (const e of got) if (!seen.has(e.event_id)) seen.add(e.event_id) && firstSeen.push(e.event_id);
+      for (const e of got) {
+        if (seen.has(e.event_id)) continue;
+        seen.add(e.event_id);
+        firstSeen.push(e.event_id);
+      }
       assert.deepEqual([...seen].sort(), [...accepted].sort());
       for (const agent of agents) {
         const order = firstSeen.filter((id) => id.endsWith(agent));
