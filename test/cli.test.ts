@@ -94,6 +94,50 @@ describe('runwatch up', () => {
   });
 });
 
+describe('logs', () => {
+  test('no token, password or raw key reaches a log line, even at trace level', async () => {
+    const token = 'tok-acme-7f3c9a1b2d4e6f80';
+    const secret = 'sk-proj-' + 'LeakMe0123456789'.repeat(2);
+    const child = spawn(process.execPath, [BIN, 'up'], {
+      env: {
+        ...process.env,
+        RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-logs-')),
+        RUNWATCH_COLLECTOR_PORT: '0',
+        RUNWATCH_API_PORT: '0',
+        RUNWATCH_LOG_LEVEL: 'trace',
+        RUNWATCH_COLLECTOR_TOKENS: `acme:${token}`,
+        RUNWATCH_CLICKHOUSE_PASSWORD: 'ch-password-hidden',
+        KAFKA_BROKERS: '',
+        CLICKHOUSE_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /"collector":"(http:[^"]+)"/.exec(out);
+        if (m) {
+          clearInterval(timer);
+          resolve(m[1]!);
+        }
+      }, 50);
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const body = JSON.stringify([{ kind: 'output', output: { text: 'x' }, key_id: secret }, { kind: 'bad', key_id: secret }]);
+    const ok = await fetch(`${url}/v1/events`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    assert.equal(ok.status, 207);
+    const denied = await fetch(`${url}/v1/events`, { method: 'POST', body, headers: { authorization: `Bearer ${token}x`, 'content-type': 'application/json' } });
+    assert.equal(denied.status, 401);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    assert.match(out, /runwatch is up/);
+    for (const s of [token, secret, 'ch-password-hidden']) assert.ok(!out.includes(s), `log output contains ${s}`);
+  });
+});
+
 describe('runwatch command line', () => {
   test('a bad config value stops start-up with a message naming the key', () => {
     const result = runwatch(['up'], { RUNWATCH_COLLECTOR_PORT: 'eighty', RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-bad-')) });
