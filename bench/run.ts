@@ -51,8 +51,8 @@ if (!brokers) {
   brokers = broker.brokers;
 }
 const kafka = await withService(['collector'], { KAFKA_BROKERS: brokers }, (url) => measureIngest('kafka', url, 100, concurrency, seconds));
-const kafkaNoCompression = await withService(['collector'], { KAFKA_BROKERS: brokers, RUNWATCH_KAFKA_COMPRESSION: 'none' }, (url) =>
-  measureIngest('kafka-uncompressed', url, 100, concurrency, seconds),
+const kafkaGzip = await withService(['collector'], { KAFKA_BROKERS: brokers, RUNWATCH_KAFKA_COMPRESSION: 'gzip' }, (url) =>
+  measureIngest('kafka-gzip', url, 100, concurrency, seconds),
 );
 await broker?.destroy();
 
@@ -60,12 +60,12 @@ figures.collector_ingest = {
   ceiling_noop_http_batch100: ceiling,
   embedded_batch100: embedded,
   embedded_single_event_requests: embeddedSingle,
-  kafka_gzip_batch100: kafka,
-  kafka_uncompressed_batch100: kafkaNoCompression,
+  kafka_batch100: kafka,
+  kafka_gzip_batch100: kafkaGzip,
   ratios_to_noop_http: {
     embedded_batch100: Number((embedded.events_per_s / ceiling.events_per_s).toFixed(3)),
-    kafka_gzip_batch100: Number((kafka.events_per_s / ceiling.events_per_s).toFixed(3)),
-    kafka_uncompressed_batch100: Number((kafkaNoCompression.events_per_s / ceiling.events_per_s).toFixed(3)),
+    kafka_batch100: Number((kafka.events_per_s / ceiling.events_per_s).toFixed(3)),
+    kafka_gzip_batch100: Number((kafkaGzip.events_per_s / ceiling.events_per_s).toFixed(3)),
   },
 };
 

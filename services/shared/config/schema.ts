@@ -34,7 +34,8 @@ export const ConfigSchema = z
         client_id: z.string().min(1).default('runwatch'),
         partitions: z.number().int().min(1).max(10000).default(6),
         replication_factor: z.number().int().min(1).max(16).default(1),
-        compression: z.enum(['none', 'gzip']).default('gzip'),
+        // none, as Kafka's own producer default: gzip halves collector throughput on a busy CPU (BENCHMARKS.md).
+        compression: z.enum(['none', 'gzip']).default('none'),
         ssl: z.boolean().default(false),
         sasl: z
           .object({
