@@ -15,6 +15,8 @@ export interface MemoryBusOptions {
   retentionMs?: number;
   /** Wait before redelivering a batch whose handler threw. */
   redeliveryBackoffMs?: number;
+  /** Per partition of a topic no group consumes, only the newest this many are kept. */
+  retainUnconsumed?: number;
 }
 
 interface Partition {
@@ -40,6 +42,7 @@ export class MemoryBus implements Bus {
   private readonly groups = new Map<string, Group>();
   private readonly partitionCount: number;
   private readonly retentionMs: number;
+  private readonly retainUnconsumed: number;
   readonly redeliveryBackoffMs: number;
   private waiters: Array<() => void> = [];
   private closed = false;
@@ -48,6 +51,7 @@ export class MemoryBus implements Bus {
     this.partitionCount = options.partitions ?? 4;
     this.retentionMs = options.retentionMs ?? 10 * 60_000;
     this.redeliveryBackoffMs = options.redeliveryBackoffMs ?? 200;
+    this.retainUnconsumed = options.retainUnconsumed ?? 10_000;
   }
 
   async ensureTopics(): Promise<void> {
@@ -56,6 +60,7 @@ export class MemoryBus implements Bus {
 
   async produce(records: OutgoingRecord[]): Promise<void> {
     const now = Date.now();
+    const touched = new Set<string>();
     for (const r of records) {
       const topic = this.topic(r.topic);
       const partition = partitionFor(r.key, topic.partitions.length);
@@ -69,6 +74,11 @@ export class MemoryBus implements Bus {
         timestamp: r.timestamp ?? now,
         headers: r.headers ?? {},
       });
+      touched.add(`${partition}/${r.topic}`);
+    }
+    for (const t of touched) {
+      const slash = t.indexOf('/');
+      this.trim(t.slice(slash + 1), Number(t.slice(0, slash)));
     }
     this.wake();
   }
@@ -139,7 +149,11 @@ export class MemoryBus implements Bus {
     return this.closed;
   }
 
-  /** Drops what every group has committed and retention no longer needs. */
+  /**
+   * Drops what every consuming group has committed and retention no longer needs; of a
+   * topic nobody consumes, keeps the newest `retainUnconsumed` records, so memory stays
+   * bounded whatever is produced.
+   */
   trim(topicName: string, partition: number): void {
     const topic = this.topic(topicName);
     const p = topic.partitions[partition]!;
@@ -148,10 +162,13 @@ export class MemoryBus implements Bus {
       if (!group.members.some((m) => m.topics.includes(topicName))) continue;
       safe = Math.min(safe, group.committed.get(`${topicName}/${partition}`) ?? 0);
     }
-    if (safe === Infinity) return;
-    const cutoff = Date.now() - this.retentionMs;
     let drop = 0;
-    while (drop < p.messages.length && Number(p.messages[drop]!.offset) < safe && p.messages[drop]!.timestamp < cutoff) drop++;
+    if (safe === Infinity) {
+      drop = Math.max(0, p.messages.length - this.retainUnconsumed);
+    } else {
+      const cutoff = Date.now() - this.retentionMs;
+      while (drop < p.messages.length && Number(p.messages[drop]!.offset) < safe && p.messages[drop]!.timestamp < cutoff) drop++;
+    }
     if (drop === 0) return;
     const dropped = p.messages.splice(0, drop);
     if (topic.compacted) {
