@@ -7,7 +7,7 @@
  *   npm test                         everything
  *   npm test -- test/spool.test.ts   some files
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../services/shared/paths.js';
@@ -22,6 +22,13 @@ function findTests(dir: string): string[] {
     else if (name.endsWith('.test.ts')) out.push(path);
   }
   return out.sort();
+}
+
+// The CLI tests run bin/runwatch.js, which runs the compiled dist/: build it from these sources first.
+const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+if (build.status !== 0) {
+  process.stderr.write('FAILED: npm run build\n');
+  process.exit(1);
 }
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../shared/log.js';
 import { PROJECT_ROOT } from '../shared/paths.js';
 import { startCollector } from './commands/collector.js';
 import { startResponder } from './commands/responder.js';
+import { lintRules, rulesJsonSchema, testRules } from './commands/rules.js';
 import { startEmbedded } from './commands/up.js';
 import { runUntilSignal, type Running } from './lifecycle.js';
 
@@ -75,6 +76,31 @@ export function buildCli(): Command {
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
       }
+    });
+
+  const rules = program.command('rules').description('detections as code: lint, test, schema');
+  const dirsOf = (dirs: string[], cmd: Command): string[] => {
+    if (dirs.length > 0) return dirs;
+    const { config: file } = cmd.optsWithGlobals<GlobalOptions>();
+    return loadConfig(file === undefined ? {} : { file }).rules.dirs;
+  };
+  rules
+    .command('lint [dirs...]')
+    .description('check rule files; every mistake as file:line:col (default: the configured rule folders)')
+    .action((dirs: string[], _opts: unknown, cmd: Command) => {
+      process.exitCode = lintRules(dirsOf(dirs, cmd));
+    });
+  rules
+    .command('test [dirs...]')
+    .description('run the kind: test documents beside the rules: events in, expected detections out')
+    .action((dirs: string[], _opts: unknown, cmd: Command) => {
+      process.exitCode = testRules(dirsOf(dirs, cmd));
+    });
+  rules
+    .command('schema')
+    .description('print the JSON Schema of rule files (for editor completion)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(rulesJsonSchema(), null, 2)}\n`);
     });
 
   const key = program.command('key').description('credential helpers');

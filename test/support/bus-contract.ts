@@ -135,6 +135,39 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>, tim
       assert.deepEqual(got.sort(), ['new0', 'new1', 'new2']);
     });
 
+    test('a rewind to rebuild state marks what the group already processed as replay, and never moves commits back', async () => {
+      const { bus } = await get();
+      const t = await topic(1);
+      const groupId = `g-${randomUUID()}`;
+      const startedAt = Date.now() - 1000;
+      await bus.produce(records(t, ['k'], 3));
+      const first: string[] = [];
+      const sub = await consume({ groupId, topics: [t], eachBatch: async (b) => void first.push(...b.messages.map((m) => m.value!.toString())) });
+      await waitFor(() => first.length >= 3, timeoutMs, 'first pass');
+      await sleep(200);
+      await sub.stop();
+      subs.splice(subs.indexOf(sub), 1);
+      await bus.produce([{ topic: t, key: 'k', value: Buffer.from('k#3') }]);
+      const rebuilt: Array<[string, boolean]> = [];
+      const again = await consume({
+        groupId,
+        topics: [t],
+        fromTimestamp: () => startedAt,
+        eachBatch: async (b) => void rebuilt.push(...b.messages.map((m): [string, boolean] => [m.value!.toString(), m.replay === true])),
+      });
+      await waitFor(() => rebuilt.length >= 4, timeoutMs, 'replay and the new message');
+      assert.deepEqual(rebuilt, [['k#0', true], ['k#1', true], ['k#2', true], ['k#3', false]]);
+      await sleep(200);
+      await again.stop();
+      subs.splice(subs.indexOf(again), 1);
+      await bus.produce([{ topic: t, key: 'k', value: Buffer.from('k#4') }]);
+      const after: string[] = [];
+      await consume({ groupId, topics: [t], eachBatch: async (b) => void after.push(...b.messages.map((m) => m.value!.toString())) });
+      await waitFor(() => after.length >= 1, timeoutMs, 'the message after the commits');
+      await sleep(300);
+      assert.deepEqual(after, ['k#4']);
+    });
+
     test('ensureTopics creates the runwatch topics and is idempotent', async () => {
       const { bus } = await get();
       await bus.ensureTopics();

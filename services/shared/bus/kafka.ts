@@ -114,12 +114,14 @@ export class KafkaBus implements Bus {
     this.consumers.add(consumer);
     // Batches of a partition wait for its seek, so nothing before the start time is handed out.
     const seeks = new Map<string, Promise<void>>();
+    // Committed offsets when the partition was assigned: below them, deliveries are replays.
+    const floors = new Map<string, bigint>();
     if (options.fromTimestamp || options.onAssign) {
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
         options.onAssign?.(assignment);
         if (options.fromTimestamp) {
-          const seek = this.seekToTime(consumer, assignment, options.fromTimestamp());
+          const seek = this.seekToTime(consumer, options.groupId, assignment, options.fromTimestamp(), floors);
           for (const { topic, partitions } of assignment) for (const p of partitions) seeks.set(`${topic}/${p}`, seek);
         }
       });
@@ -136,6 +138,7 @@ export class KafkaBus implements Bus {
           seeks.delete(`${batch.topic}/${batch.partition}`);
         }
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const floor = floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;
         const messages: BusMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
           partition: batch.partition,
@@ -144,12 +147,16 @@ export class KafkaBus implements Bus {
           value: m.value,
           timestamp: Number(m.timestamp),
           headers: decodeHeaders(m.headers),
+          ...(BigInt(m.offset) < floor ? { replay: true } : {}),
         }));
         // A throw here makes kafkajs deliver the batch again from the last committed offset.
         await options.eachBatch({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
         const last = messages[messages.length - 1]!.offset;
         resolveOffset(last); // the next fetch starts after it; without this kafkajs fetches it again
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        const next = BigInt(last) + 1n;
+        if (next > floor) {
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+        }
       },
     });
     return {
@@ -187,10 +194,20 @@ export class KafkaBus implements Bus {
     return this.connecting;
   }
 
-  private async seekToTime(consumer: Consumer, assignment: Array<{ topic: string; partitions: number[] }>, ts: number): Promise<void> {
+  private async seekToTime(
+    consumer: Consumer,
+    groupId: string,
+    assignment: Array<{ topic: string; partitions: number[] }>,
+    ts: number,
+    floors: Map<string, bigint>,
+  ): Promise<void> {
     const admin: Admin = this.kafka.admin();
     try {
       await admin.connect();
+      const committed = await admin.fetchOffsets({ groupId, topics: assignment.map((a) => a.topic) });
+      for (const { topic, partitions } of committed) {
+        for (const p of partitions) if (p.offset !== '-1') floors.set(`${topic}/${p.partition}`, BigInt(p.offset));
+      }
       for (const { topic, partitions } of assignment) {
         const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
         for (const o of offsets) if (partitions.includes(o.partition)) consumer.seek({ topic, partition: o.partition, offset: o.offset });

@@ -222,6 +222,8 @@ class Member {
   readonly topics: string[];
   private owned: Array<{ topic: string; partition: number }> = [];
   private positions = new Map<string, number>();
+  /** Committed offsets at assignment: below them, deliveries are replays. */
+  private floors = new Map<string, number>();
   private generation = 0;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -238,10 +240,12 @@ class Member {
     this.owned = slots;
     this.generation = generation;
     this.positions = new Map();
+    this.floors = new Map();
     const fromTimestamp = this.options.fromTimestamp?.();
     for (const { topic, partition } of slots) {
       const id = `${topic}/${partition}`;
       const committed = this.group.committed.get(id);
+      if (committed !== undefined) this.floors.set(id, committed);
       const start =
         fromTimestamp !== undefined
           ? this.bus.startOffset(topic, partition, false, fromTimestamp)
@@ -275,7 +279,13 @@ class Member {
         if (messages.length === 0) continue;
         delivered = true;
         const generation = this.generation;
-        const batch: Batch = { topic, partition, messages, heartbeat: async () => {} };
+        const floor = this.floors.get(id) ?? -1;
+        const batch: Batch = {
+          topic,
+          partition,
+          messages: messages.map((m) => (Number(m.offset) < floor ? { ...m, replay: true } : m)),
+          heartbeat: async () => {},
+        };
         try {
           await this.options.eachBatch(batch);
         } catch {
@@ -286,7 +296,7 @@ class Member {
         if (generation !== this.generation || !this.positions.has(id)) continue; // revoked meanwhile
         const next = Number(messages[messages.length - 1]!.offset) + 1;
         this.positions.set(id, next);
-        this.group.committed.set(id, next);
+        if (next > (this.group.committed.get(id) ?? -1)) this.group.committed.set(id, next);
         this.bus.trim(topic, partition);
       }
       if (!delivered) await this.bus.waitForData(100);

@@ -23,6 +23,12 @@ export interface BusMessage {
   value: Buffer | null;
   timestamp: number;
   headers: Record<string, string>;
+  /**
+   * True when this group already processed the message and it is delivered again only
+   * because a consumer with `fromTimestamp` rewound to rebuild state: update state from it,
+   * do not act on it again.
+   */
+  replay?: boolean;
 }
 
 /** Messages of one partition, in offset order. */
@@ -42,6 +48,8 @@ export interface ConsumeOptions {
   /**
    * Start each partition at the first record at or after this time whenever it is assigned,
    * whatever the group committed (how a worker rebuilds window state after a rebalance).
+   * Messages before the committed offset come with `replay: true`, and committed offsets
+   * never move backwards.
    */
   fromTimestamp?: () => number;
   /** Largest batch handed to eachBatch (the memory bus honours it exactly; Kafka by bytes). */

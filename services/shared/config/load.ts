@@ -5,7 +5,8 @@
  *   config: kafka.partitons (runwatch.yaml:4:3): unknown field
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../paths.js';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { formatPath } from '../validation.js';
@@ -51,6 +52,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const config = parsed.data;
   config.data_dir = resolve(config.data_dir);
   config.collector.spool.dir = resolve(config.collector.spool.dir ?? `${config.data_dir}/spool`);
+  config.rules.dirs = config.rules.dirs.length > 0 ? config.rules.dirs.map((d) => resolve(d)) : [join(PROJECT_ROOT, 'rules')];
   return config;
 }
 

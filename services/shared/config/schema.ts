@@ -77,6 +77,21 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    rules: z
+      .object({
+        /** Rule pack folders, loaded together; default: the pack that ships in rules/. */
+        dirs: z.array(z.string().min(1)).default([]),
+        /** Reload changed rule files without restarting (a bad change keeps the running rules). */
+        watch: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    detector: z
+      .object({
+        group_id: z.string().min(1).default('runwatch-detector'),
+      })
+      .strict()
+      .prefault({}),
     api: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),

@@ -5,19 +5,17 @@
  * (`runwatch key fingerprint`).
  */
 import { createHash } from 'node:crypto';
+import { charClasses, shannonBits } from '../detectors/secrets/entropy.js';
+import { JWT_SOURCE } from '../detectors/secrets/jwt.js';
+import { PROVIDER_KEYS } from '../detectors/secrets/patterns.js';
 
-/** Provider credential shapes, most specific first; the label goes into the fingerprint. */
+/**
+ * Provider credential shapes, most specific first, from the secrets detector's list (one place
+ * to add a provider); the label goes into the fingerprint.
+ */
 const KNOWN_SECRETS: ReadonlyArray<readonly [label: string, pattern: RegExp]> = [
-  ['anthropic', /^sk-ant-[A-Za-z0-9_-]{20,}$/],
-  ['openai', /^sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}$/],
-  ['stripe', /^(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}$/],
-  ['aws', /^(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}$/],
-  ['github', /^(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})$/],
-  ['gitlab', /^glpat-[A-Za-z0-9_-]{20,}$/],
-  ['slack', /^xox[abposr]-[A-Za-z0-9-]{10,}$/],
-  ['google', /^AIza[A-Za-z0-9_-]{35}$/],
-  ['huggingface', /^hf_[A-Za-z0-9]{30,}$/],
-  ['jwt', /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}$/],
+  ...PROVIDER_KEYS.flatMap((k) => (k.provider === null ? [] : [[k.provider, new RegExp(`^(?:${k.source})$`)] as const])),
+  ['jwt', new RegExp(`^${JWT_SOURCE}$`)],
 ];
 
 const FINGERPRINT = /^fp_[a-z0-9]+_[0-9a-f]{24}$/;
@@ -47,17 +45,5 @@ export function scrubKeyId(keyId: string): string {
  */
 function looksRandom(value: string): boolean {
   if (value.length < 24 || /\s/.test(value)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
-  return classes >= 3 && shannonBits(value) >= 4.0;
-}
-
-function shannonBits(value: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / value.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
+  return charClasses(value) >= 3 && shannonBits(value) >= 4.0;
 }

@@ -203,13 +203,15 @@ class AggregateCorrelator implements Correlator {
     const key = groupKeyOf(e, this.c.by);
     if (key === null) return [];
     let value: number | string = 1;
-    if (this.c.type !== 'count') {
+    if (this.c.type === 'sum') {
+      // Every number the path yields counts: `output.usage.*` adds input and output tokens.
+      const numbers = this.c.field(e.event).map((v) => (typeof v === 'number' ? v : Number(v))).filter(Number.isFinite);
+      if (numbers.length === 0) return [];
+      value = numbers.reduce((a, b) => a + b, 0);
+    } else if (this.c.type === 'value_count') {
       const raw = this.c.field(e.event)[0];
       if (raw === undefined || raw === null) return [];
-      if (this.c.type === 'sum') {
-        value = typeof raw === 'number' ? raw : Number(raw);
-        if (!Number.isFinite(value)) return [];
-      } else value = asText(raw);
+      value = asText(raw);
     }
     const entries = this.state.upsert(key, () => []);
     let i = entries.length;

@@ -23,10 +23,11 @@ export interface PackLoad {
   files: string[];
 }
 
-/** Loads and compiles every rule file of a folder. Use the pack only when `problems` has no error. */
-export function loadPack(dir: string, detectors: DetectorNames): PackLoad {
-  const loaded = loadRuleDir(dir);
-  return { ...compilePack(loaded, detectors), files: loaded.files };
+/** Loads and compiles every rule file of the folders, as one pack. Use it only when `problems` has no error. */
+export function loadPack(dirs: readonly string[], detectors: DetectorNames): PackLoad {
+  const loaded = dirs.map((d) => loadRuleDir(d));
+  const merged = { docs: loaded.flatMap((l) => l.docs), problems: loaded.flatMap((l) => l.problems), files: loaded.flatMap((l) => l.files) };
+  return { ...compilePack(merged, detectors), files: merged.files };
 }
 
 /** The same from YAML text (tests, editors). */

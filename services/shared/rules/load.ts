@@ -75,11 +75,11 @@ export function loadRuleText(text: string, file: string): LoadResult {
   if (!Array.isArray(documents)) documents = [];
   for (const document of documents) {
     const pos = (offset: number) => lineCounter.linePos(offset);
-    if (document.errors.length > 0) {
-      for (const e of document.errors) {
-        const { line, col } = pos(e.pos[0]);
-        result.problems.push({ file, line, col, severity: 'error', message: e.message.split('\n')[0]! });
-      }
+    const syntax = document.errors[0];
+    if (syntax) {
+      // The first syntax error only: the ones after it are usually its echoes.
+      const { line, col } = pos(syntax.pos[0]);
+      result.problems.push({ file, line, col, severity: 'error', message: `YAML: ${syntax.message.split('\n')[0]!}` });
       continue;
     }
     if (document.contents === null) continue; // an empty document, e.g. a trailing `---`

@@ -19,7 +19,7 @@ const Duration = z
   .refine((v) => parseDuration(v) !== null, 'a duration like 500ms, 30s, 10m, 2h, 7d')
   .transform((v) => parseDuration(v)!);
 
-const Id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash and underscore, starting with a letter or digit');
+const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore, starting with a letter or digit');
 export const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof Scalar>;
 
