@@ -154,7 +154,7 @@ describe('runwatch command line', () => {
   });
 
   test('services that have not landed yet say so and exit non-zero', () => {
-    const result = runwatch(['detector']);
+    const result = runwatch(['evidence']);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /not in this version yet/);
   });

@@ -2,7 +2,7 @@
  * Runs a long-lived service until SIGINT/SIGTERM, then shuts it down gracefully; a second
  * signal exits at once. Start-up errors (bad config above all) print one clear line, exit 1.
  */
-import { ConfigError } from '../shared/errors.js';
+import { RunwatchError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 
 export interface Running {
@@ -14,7 +14,8 @@ export async function runUntilSignal(log: Logger, start: () => Promise<Running>)
   try {
     running = await start();
   } catch (err) {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    // Our own errors (bad config, a rule pack with errors) say what to fix; print them plainly.
+    if (err instanceof RunwatchError && !err.retriable) process.stderr.write(`${err.message}\n`);
     else log.fatal({ err }, 'start-up failed');
     process.exitCode = 1;
     return;

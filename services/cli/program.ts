@@ -12,6 +12,7 @@ import { fingerprintSecret, secretKind } from '../shared/events/key-fingerprint.
 import { createLogger, type Logger } from '../shared/log.js';
 import { PROJECT_ROOT } from '../shared/paths.js';
 import { startCollector } from './commands/collector.js';
+import { startDetector } from './commands/detector.js';
 import { startResponder } from './commands/responder.js';
 import { lintRules, rulesJsonSchema, testRules } from './commands/rules.js';
 import { startEmbedded } from './commands/up.js';
@@ -59,7 +60,7 @@ export function buildCli(): Command {
     .description('run every service in one process: collector :8700, operator API :8701, in-process bus, chDB under ./data')
     .action(service('up', startEmbedded));
   program.command('collector').description('run the collector (HTTP/OTLP in, Kafka out)').action(service('collector', startCollector));
-  program.command('detector').description('run a detector worker (Kafka consumer group)').action(notYet('detector worker', 'the detection issue'));
+  program.command('detector').description('run a detector worker (Kafka consumer group on runwatch.telemetry.v1)').action(service('detector', startDetector));
   program.command('evidence').description('run the evidence writer (Kafka to ClickHouse)').action(notYet('evidence writer', 'the evidence issue'));
   program.command('responder').description('run the responder and the operator API').action(service('responder', startResponder));
 

@@ -39,6 +39,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_RULES_DIRS', path: 'rules.dirs', kind: 'list' },
   { name: 'RUNWATCH_RULES_WATCH', path: 'rules.watch', kind: 'boolean' },
   { name: 'RUNWATCH_DETECTOR_GROUP_ID', path: 'detector.group_id', kind: 'string' },
+  { name: 'RUNWATCH_DETECTOR_METRICS_HOST', path: 'detector.metrics_host', kind: 'string' },
+  { name: 'RUNWATCH_DETECTOR_METRICS_PORT', path: 'detector.metrics_port', kind: 'number' },
   { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
   { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
   { name: 'RUNWATCH_API_TOKENS', path: 'api.tokens', kind: 'tokens', secret: true },

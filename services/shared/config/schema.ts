@@ -89,6 +89,9 @@ export const ConfigSchema = z
     detector: z
       .object({
         group_id: z.string().min(1).default('runwatch-detector'),
+        /** /healthz and /metrics of a standalone detector worker; 0 serves none. */
+        metrics_host: z.string().min(1).default('127.0.0.1'),
+        metrics_port: port.default(8702),
       })
       .strict()
       .prefault({}),
