@@ -106,8 +106,8 @@ export class KafkaBus implements Bus {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.config.session_timeout_ms,
+      heartbeatInterval: Math.min(3000, Math.floor(this.config.session_timeout_ms / 3)),
       maxWaitTimeInMs: 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
     });

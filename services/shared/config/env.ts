@@ -21,6 +21,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_KAFKA_PARTITIONS', path: 'kafka.partitions', kind: 'number' },
   { name: 'RUNWATCH_KAFKA_REPLICATION_FACTOR', path: 'kafka.replication_factor', kind: 'number' },
   { name: 'RUNWATCH_KAFKA_COMPRESSION', path: 'kafka.compression', kind: 'string' },
+  { name: 'RUNWATCH_KAFKA_SESSION_TIMEOUT_MS', path: 'kafka.session_timeout_ms', kind: 'number' },
   { name: 'RUNWATCH_KAFKA_SSL', path: 'kafka.ssl', kind: 'boolean' },
   { name: 'RUNWATCH_KAFKA_SASL_MECHANISM', path: 'kafka.sasl.mechanism', kind: 'string' },
   { name: 'RUNWATCH_KAFKA_SASL_USERNAME', path: 'kafka.sasl.username', kind: 'string' },

@@ -36,6 +36,8 @@ export const ConfigSchema = z
         replication_factor: z.number().int().min(1).max(16).default(1),
         // none, as Kafka's own producer default: gzip halves collector throughput on a busy CPU (BENCHMARKS.md).
         compression: z.enum(['none', 'gzip']).default('none'),
+        /** A consumer silent this long leaves its group and its partitions move to the others. */
+        session_timeout_ms: z.number().int().min(6000).max(300_000).default(30_000),
         ssl: z.boolean().default(false),
         sasl: z
           .object({
