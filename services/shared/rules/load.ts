@@ -23,8 +23,11 @@ export interface SourceRef {
   file: string;
   line: number;
   col: number;
-  /** Finds the position of a path inside this document (e.g. ['match', 'all', 0, 'field']). */
-  at(path: ReadonlyArray<string | number>): { line: number; col: number };
+  /**
+   * Finds the position of a path inside this document (e.g. ['match', 'all', 0, 'field']):
+   * its key (where a reader looks for "that field"), or its value (where a bad value stands).
+   */
+  at(path: ReadonlyArray<string | number>, point?: 'key' | 'value'): { line: number; col: number };
 }
 
 export interface LoadedDoc {
@@ -83,7 +86,7 @@ export function loadRuleText(text: string, file: string): LoadResult {
       continue;
     }
     if (document.contents === null) continue; // an empty document, e.g. a trailing `---`
-    const at = (path: ReadonlyArray<string | number>) => pos(offsetOf(document, path));
+    const at = (path: ReadonlyArray<string | number>, point: 'key' | 'value' = 'key') => pos(offsetOf(document, path, point));
     const start = at([]);
     const source: SourceRef = { file, line: start.line, col: start.col, at };
     const raw = document.toJS({ maxAliasCount: 100 }) as unknown;
@@ -93,8 +96,8 @@ export function loadRuleText(text: string, file: string): LoadResult {
       continue;
     }
     for (const issue of parsed.error.issues) {
-      for (const { path, message } of explain(issue, raw)) {
-        const p = at(path);
+      for (const { path, message, point } of explain(issue, raw)) {
+        const p = at(path, point);
         result.problems.push({ file, line: p.line, col: p.col, severity: 'error', message });
       }
     }
@@ -103,10 +106,11 @@ export function loadRuleText(text: string, file: string): LoadResult {
 }
 
 /** The byte offset of the node at `path` (or of its closest existing ancestor). */
-function offsetOf(document: Document.Parsed, path: ReadonlyArray<string | number>): number {
+function offsetOf(document: Document.Parsed, path: ReadonlyArray<string | number>, point: 'key' | 'value'): number {
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
-    if (n > 0 && typeof sub[n - 1] === 'string' && isMap(document.getIn(sub.slice(0, -1), true))) {
+    const wantKey = point === 'key' || n < path.length;
+    if (wantKey && n > 0 && typeof sub[n - 1] === 'string' && isMap(document.getIn(sub.slice(0, -1), true))) {
       // Point at the key, where a reader looks for "that field".
       const map = document.getIn(sub.slice(0, -1), true) as { items: Array<{ key: Node | null }> };
       const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === sub[n - 1]);
@@ -121,6 +125,8 @@ function offsetOf(document: Document.Parsed, path: ReadonlyArray<string | number
 interface Explained {
   path: Array<string | number>;
   message: string;
+  /** Unknown fields point at their key, bad values at the value. */
+  point: 'key' | 'value';
 }
 
 /**
@@ -131,7 +137,7 @@ interface Explained {
 function explain(issue: z.core.$ZodIssue, raw: unknown): Explained[] {
   const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...path, key], message: `${formatPath([...path, key])}: unknown field` }));
+    return issue.keys.map((key) => ({ path: [...path, key], message: `${formatPath([...path, key])}: unknown field`, point: 'key' as const }));
   }
   if (issue.code === 'invalid_union') {
     const value = valueAt(raw, path);
@@ -141,13 +147,13 @@ function explain(issue: z.core.$ZodIssue, raw: unknown): Explained[] {
       if (!sub.success) return sub.error.issues.flatMap((i) => explain({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue, raw));
     }
     if (value !== null && typeof value === 'object' && 'kind' in value && issue.path.length === 0) {
-      return [{ path: ['kind'], message: `kind: must be one of rule, list, macro, detectors, test` }];
+      return [{ path: ['kind'], message: `kind: must be one of rule, list, macro, detectors, test`, point: 'value' }];
     }
   }
   const where = formatPath(path);
   let message = issue.message;
   if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) message = 'Required';
-  return [{ path, message: where ? `${where}: ${message}` : message }];
+  return [{ path, message: where ? `${where}: ${message}` : message, point: message === 'Required' ? 'key' : 'value' }];
 }
 
 function conditionForm(value: unknown): z.ZodType | null {
