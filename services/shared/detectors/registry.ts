@@ -6,8 +6,21 @@
 import type { DetectorConfig, Detector, DetectorResult } from './types.js';
 import { NO_FINDINGS } from './types.js';
 import type { TelemetryEvent } from '../events/schema.js';
+import { canaryDetector } from './canary/index.js';
+import { exfiltrationDetector } from './exfiltration/index.js';
+import { piiDetector } from './pii/index.js';
+import { promptLeakDetector } from './prompt-leak/index.js';
+import { secretsDetector } from './secrets/index.js';
+import { toolPolicyDetector } from './tool-policy/index.js';
 
-export const BUILTIN_DETECTORS: readonly Detector[] = [];
+export const BUILTIN_DETECTORS: readonly Detector[] = [
+  secretsDetector,
+  piiDetector,
+  canaryDetector,
+  promptLeakDetector,
+  exfiltrationDetector,
+  toolPolicyDetector,
+];
 
 export interface DetectorRegistry {
   has(name: string): boolean;

@@ -10,9 +10,10 @@ const DATABASE_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|redis
 /**
  * scheme://user:password@host — user and password are delimited classes (no `:`/`@` in the
  * user, no `@` in the password), so a failed match costs one pass, never backtracking.
+ * Passwords are often written unescaped, so `#` and `?` are allowed in them.
  */
 const URL_WITH_PASSWORD = new RegExp(
-  `(?<![A-Za-z0-9+.-])(?:jdbc:)?(${DATABASE_SCHEMES})://([^\\s:@/?#"'<>]{1,256}):([^\\s@/?#"'<>]{1,256})@[^\\s/?#"'<>]{1,256}`,
+  `(?<![A-Za-z0-9+.-])(?:jdbc:)?(${DATABASE_SCHEMES})://([^\\s:@/?#"'<>]{1,256}):([^\\s@/"'<>]{1,256})@[^\\s/?#"'<>]{1,256}`,
   'gi',
 );
 

@@ -15,6 +15,7 @@ import { findKeywordSecrets } from './keyword.js';
 import type { SecretMatch } from './match.js';
 import { findPrivateKeys } from './pem.js';
 import { findProviderKeys } from './provider.js';
+import { keepStrongest } from './spans.js';
 
 export type { SecretMatch } from './match.js';
 
@@ -51,24 +52,3 @@ export const secretsDetector: Detector = {
     return resultOf(findings);
   },
 };
-
-function keepStrongest(matches: SecretMatch[]): SecretMatch[] {
-  if (matches.length < 2) return matches;
-  const byStrength = [...matches].sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  // `kept` stays sorted by start and free of overlaps: only the neighbours of an insertion point can overlap.
-  const kept: SecretMatch[] = [];
-  for (const m of byStrength) {
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (kept[mid]!.start < m.start) lo = mid + 1;
-      else hi = mid;
-    }
-    const before = kept[lo - 1];
-    const after = kept[lo];
-    if ((before && before.end > m.start) || (after && after.start < m.end)) continue;
-    kept.splice(lo, 0, m);
-  }
-  return kept;
-}

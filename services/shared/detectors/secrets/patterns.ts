@@ -27,7 +27,8 @@ export const PROVIDER_KEYS: readonly ProviderKeyShape[] = [
   { label: 'stripe_key', provider: 'stripe', source: '(?:sk|rk)_live_[A-Za-z0-9]{16,}', score: 0.95, generated: true },
   // Test-mode keys reach no money; docs and tutorials are full of them.
   { label: 'stripe_test_key', provider: 'stripe', source: '(?:sk|rk)_test_[A-Za-z0-9]{16,}', score: 0.4, generated: true },
-  { label: 'aws_access_key', provider: 'aws', source: '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}', score: 0.95, generated: true },
+  // Base32 upper-case: one real key in 30 has no digit, so no mixed-classes test.
+  { label: 'aws_access_key', provider: 'aws', source: '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}', score: 0.95, generated: false },
   { label: 'github_token', provider: 'github', source: '(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})', score: 0.95, generated: true },
   { label: 'gitlab_token', provider: 'gitlab', source: 'glpat-[A-Za-z0-9_-]{20,}', score: 0.95, generated: true },
   // A digit right after the dash: real tokens start with a team or user number, `xoxo-…` does not.

@@ -14,10 +14,12 @@ const MAX_BLOCK = 16 * 1024;
 export function findPrivateKeys(text: string): SecretMatch[] {
   if (!text.includes('PRIVATE KEY')) return [];
   const out: SecretMatch[] = [];
+  // The next footer, searched again only once passed: many headers and no footer stay linear.
+  let endAt = -2;
   BEGIN.lastIndex = 0;
   for (let m = BEGIN.exec(text); m !== null; m = BEGIN.exec(text)) {
     const bodyStart = m.index + m[0].length;
-    const endAt = text.indexOf('-----END ', bodyStart);
+    if (endAt !== -1 && endAt < bodyStart) endAt = text.indexOf('-----END ', bodyStart);
     const blockEnd = endAt !== -1 && endAt - bodyStart <= MAX_BLOCK ? footerEnd(text, endAt) : -1;
     // Without a footer (a truncated output), the key is the run of base64 lines after the header.
     const end = blockEnd !== -1 ? blockEnd : base64RunEnd(text, bodyStart);
@@ -28,27 +30,28 @@ export function findPrivateKeys(text: string): SecretMatch[] {
   return out;
 }
 
+/** The end of `-----END … KEY-----`; just past `-----END ` if the footer does not close within its line length. */
 function footerEnd(text: string, endAt: number): number {
-  const close = text.indexOf('-----', endAt + 9);
-  return close === -1 || close - endAt > 80 ? endAt + 9 : close + 5;
+  const close = text.slice(endAt + 9, endAt + 80).indexOf('-----');
+  return close === -1 ? endAt + 9 : endAt + 9 + close + 5;
 }
 
 const KEY_LINE = /^(?:[A-Za-z0-9+/=]+|(?:Proc-Type|DEK-Info): [^\n]*)$/;
 
-/** End of the base64 lines (and `Proc-Type:`/`DEK-Info:` headers) that follow `from`. */
+/** End of the base64 lines (and `Proc-Type:`/`DEK-Info:` headers) that follow `from`, looking at most MAX_BLOCK ahead. */
 function base64RunEnd(text: string, from: number): number {
-  const limit = Math.min(text.length, from + MAX_BLOCK);
-  let end = from;
-  let lineStart = from;
-  while (lineStart < limit) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1 || lineEnd > limit) lineEnd = limit;
-    const line = text.slice(lineStart, lineEnd).trim();
+  const window = text.slice(from, from + MAX_BLOCK);
+  let end = 0;
+  let lineStart = 0;
+  while (lineStart < window.length) {
+    let lineEnd = window.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = window.length;
+    const line = window.slice(lineStart, lineEnd).trim();
     if (line !== '' && !KEY_LINE.test(line)) break;
-    end = lineEnd;
+    if (line !== '') end = lineEnd;
     lineStart = lineEnd + 1;
   }
-  return end;
+  return from + end;
 }
 
 function countBase64(text: string, from: number, to: number): number {
