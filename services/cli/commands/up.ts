@@ -4,6 +4,7 @@
  * the distributed services run, only wired together here.
  */
 import { Collector } from '../../collector/server.js';
+import { DetectorWorker } from '../../detector/worker.js';
 import { createOperatorApi } from '../../responder/api.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
@@ -22,6 +23,21 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
   const bus = createBus(config, log);
   await bus.ensureTopics();
   const store = await openStore(config);
+  const detector = new DetectorWorker({
+    bus,
+    log: log.child({ service: 'detector' }),
+    registry,
+    groupId: config.detector.group_id,
+    ruleDirs: config.rules.dirs,
+    watchRules: config.rules.watch,
+    // Until the evidence API lands, the log is where an embedded user sees detections.
+    onDetections: (detections) => {
+      for (const d of detections) {
+        log.warn({ detection_id: d.detection_id, rule: d.rule_id, severity: d.severity, tenant: d.tenant, agent_id: d.agent_id, session_id: d.session_id, events: d.event_ids.length }, `detection: ${d.summary}`);
+      }
+    },
+  });
+  await detector.start();
   const collector = await Collector.create({ config, bus, log: log.child({ service: 'collector' }), registry });
   const api = createOperatorApi({
     config,
@@ -31,12 +47,13 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
   });
   const collectorUrl = await collector.listen();
   const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
-  log.info({ collector: collectorUrl, api: apiUrl, bus: bus.kind, store: store.location }, 'runwatch is up');
+  log.info({ collector: collectorUrl, api: apiUrl, bus: bus.kind, store: store.location, rules: detector.rules }, 'runwatch is up');
   return {
     collectorUrl,
     apiUrl,
     async close() {
       await collector.close();
+      await detector.stop();
       await api.close();
       await bus.close();
       await store.close();

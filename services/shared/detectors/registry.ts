@@ -8,12 +8,18 @@ import { NO_FINDINGS } from './types.js';
 import type { TelemetryEvent } from '../events/schema.js';
 import { canaryDetector } from './canary/index.js';
 import { exfiltrationDetector } from './exfiltration/index.js';
+import { indirectInjectionDetector } from './indirect/index.js';
+import { injectionDetector, jailbreakDetector, promptExtractionDetector } from './injection/index.js';
 import { piiDetector } from './pii/index.js';
 import { promptLeakDetector } from './prompt-leak/index.js';
 import { secretsDetector } from './secrets/index.js';
 import { toolPolicyDetector } from './tool-policy/index.js';
 
 export const BUILTIN_DETECTORS: readonly Detector[] = [
+  injectionDetector,
+  jailbreakDetector,
+  promptExtractionDetector,
+  indirectInjectionDetector,
   secretsDetector,
   piiDetector,
   canaryDetector,

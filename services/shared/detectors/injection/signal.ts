@@ -21,6 +21,13 @@ export interface PatternRule {
   family: Family;
   label: string;
   score: number;
+  /**
+   * What the regex cannot match without, so texts without it skip the regex: space-separated
+   * words, one of which must be a word of the text; an entry `=literal` is a substring
+   * instead. Empty: always run. (A 20 KB text costs one lookup per word instead of a scan
+   * per rule.)
+   */
+  when: string;
   /** Global regex run over the folded text. */
   re: RegExp;
   /**
@@ -36,14 +43,25 @@ export interface MatchContext {
   folded: MappedText;
   /** The text talks to or about an AI model (ChatGPT, "language model", "as an AI"...). */
   aiContext: boolean;
-  /** The text reads like source code or structured data. */
-  codeLike: boolean;
+  /** The text reads like source code or structured data (computed on first use: most texts never ask). */
+  readonly codeLike: boolean;
 }
 
-/** Runs every rule over the folded text and maps matches to original spans. */
-export function runRules(rules: readonly PatternRule[], ctx: MatchContext, out: Signal[]): void {
+/** The words and literals of a rule's `when`. */
+export function triggersOf(rule: PatternRule): { words: string[]; literals: string[] } {
+  const parts = rule.when.split(/\s+/).filter(Boolean);
+  return { words: parts.filter((p) => !p.startsWith('=')), literals: parts.filter((p) => p.startsWith('=')).map((p) => p.slice(1)) };
+}
+
+/**
+ * Runs the rules whose words appear (`triggered`) or whose literals are in the text, and maps
+ * matches to original spans.
+ */
+export function runRules(rules: readonly PatternRule[], ctx: MatchContext, triggered: ReadonlySet<PatternRule>, out: Signal[]): void {
   const text = ctx.folded.text;
+  const seen = new Map<string, boolean>();
   for (const rule of rules) {
+    if (!triggered.has(rule) && !literalPresent(rule, text, seen)) continue;
     rule.re.lastIndex = 0;
     for (const m of text.matchAll(rule.re)) {
       if (m[0].length === 0) continue;
@@ -55,12 +73,40 @@ export function runRules(rules: readonly PatternRule[], ctx: MatchContext, out: 
   }
 }
 
-const AI_CONTEXT =
-  /\b(?:chat ?gpt|gpt-?[345]|gpt|openai|anthropic|language models?|llms?|ai models?|an ai|as an ai|artificial intelligence|ai assistant|assistant|claude|bard|gemini|llama|chatbot|bot)\b/;
+const literals = new WeakMap<PatternRule, string[]>();
+
+function literalPresent(rule: PatternRule, text: string, seen: Map<string, boolean>): boolean {
+  let list = literals.get(rule);
+  if (list === undefined) {
+    const t = triggersOf(rule);
+    // A rule with no `when` at all always runs.
+    list = t.words.length === 0 && t.literals.length === 0 ? [''] : t.literals;
+    literals.set(rule, list);
+  }
+  for (const l of list) {
+    let hit = seen.get(l);
+    if (hit === undefined) {
+      hit = text.includes(l);
+      seen.set(l, hit);
+    }
+    if (hit) return true;
+  }
+  return false;
+}
+
 const CODE_LIKE = /```|^\s*(?:def |class |import |from \S+ import|function |const |let |var |#include|public |package )|[;{]\s*$|=>|\bconsole\.|\bprint\(|<\/?(?:div|span|html|body|script)\b/m;
 
-export function matchContext(original: string, folded: MappedText): MatchContext {
-  return { original, folded, aiContext: AI_CONTEXT.test(folded.text), codeLike: CODE_LIKE.test(folded.text) };
+export function matchContext(original: string, folded: MappedText, aiContext: boolean): MatchContext {
+  let codeLike: boolean | undefined;
+  return {
+    original,
+    folded,
+    aiContext,
+    get codeLike(): boolean {
+      codeLike ??= CODE_LIKE.test(folded.text);
+      return codeLike;
+    },
+  };
 }
 
 /** `adjust` helper: weaker when the text does not address an AI at all. */
@@ -73,9 +119,20 @@ export function quotedOrCode(original: string, span: Span): boolean {
   const before = original[span.start - 1];
   const after = original[span.end];
   if (before !== undefined && after !== undefined && /["'`]/.test(before) && before === after) return true;
-  const lineStart = original.lastIndexOf('\n', span.start) + 1;
-  const ticks = original.slice(lineStart, span.start).split('`').length - 1;
-  if (ticks % 2 === 1) return true;
-  const fences = original.slice(0, span.start).split('```').length - 1;
-  return fences % 2 === 1;
+  const lineStart = original.lastIndexOf('\n', span.start - 1) + 1;
+  const lineEndAt = original.indexOf('\n', span.end);
+  const head = original.slice(lineStart, span.start);
+  const tail = original.slice(span.end, lineEndAt < 0 ? original.length : lineEndAt);
+  // Inside "…" (an odd number of straight quotes before, one after) or “…” / «…».
+  if (count(head, '"') % 2 === 1 && tail.includes('"')) return true;
+  if (count(head, '“') > count(head, '”') && tail.includes('”')) return true;
+  if (count(head, '«') > count(head, '»') && tail.includes('»')) return true;
+  if (count(head, '`') % 2 === 1) return true;
+  return count(original.slice(0, span.start), '```') % 2 === 1;
+}
+
+function count(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
 }

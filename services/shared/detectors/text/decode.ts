@@ -1,16 +1,15 @@
 /**
  * Finds encoded runs in a text and decodes them, so the payload can be scanned like plain
  * text: base64 (standard and url-safe), hex (plain, spaced, `\x41` escapes), %-URL-encoding,
- * HTML numeric entities, and rot13. Each decoded payload keeps the span of its encoded run in
+ * HTML numeric entities, Morse code (rot13 is rot13.ts). Each decoded payload keeps the span of its encoded run in
  * the original text; a finding in the payload is reported on that span.
  *
  * Only payloads that decode to mostly printable text are returned: a hash, a key or random
  * bytes decode to noise and are skipped, which keeps the rescans cheap and quiet.
  */
 import type { Span } from './mapped.js';
-import { functionWordRatio } from './words.js';
 
-export type Encoding = 'base64' | 'hex' | 'url' | 'html_entities' | 'rot13';
+export type Encoding = 'base64' | 'hex' | 'url' | 'html_entities' | 'morse';
 
 export interface DecodedRun extends Span {
   encoding: Encoding;
@@ -20,11 +19,33 @@ export interface DecodedRun extends Span {
 
 /** Runs shorter than this are too short to hide an instruction and too common to decode. */
 export const MIN_BASE64_RUN = 16;
+/** Spaced hex (`49 67 6e …`) needs this many pairs. */
+const MIN_HEX_PAIRS = 8;
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}|(?:0x[0-9a-fA-F]{2}[\s,]*){6,}|(?:[0-9a-fA-F]{2}[ :]){7,}[0-9a-fA-F]{2}\b|\b(?:[0-9a-fA-F]{2}){8,}\b/g;
-const URL_RUN = /[^\s%]*(?:%[0-9a-fA-F]{2}[^\s%]{0,3}){4,}/g;
+const HEX_ESCAPED = /(?:\\x[0-9a-fA-F]{2}){6,}|(?:0x[0-9a-fA-F]{2}[\s,]*){6,}/g;
+/** Four or more %-escapes close together; the run is then widened to its whole word. */
+const URL_RUN = /(?:%[0-9a-fA-F]{2}[^\s%]{0,3}){4,}/g;
+const HAS_ESCAPE = /%[0-9a-fA-F]{2}/;
 const ENTITY_RUN = /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});){4,}/g;
+/** Eight or more Morse letters: dots and dashes, letters split by a space, words by two spaces or a slash. */
+const MORSE_RUN = /(?:[.-]{1,7}(?: {1,3}| ?\/ ?)){7,}[.-]{1,7}/g;
+const MORSE: Readonly<Record<string, string>> = Object.fromEntries(
+  'a.- b-... c-.-. d-.. e. f..-. g--. h.... i.. j.--- k-.- l.-.. m-- n-. o--- p.--. q--.- r.-. s... t- u..- v...- w.-- x-..- y-.-- z--.. 0----- 1.---- 2..--- 3...-- 4....- 5..... 6-.... 7--... 8---.. 9----. ..-.-.- ,--..-- ?..--.. \'.----. !-.-.--'
+    .split(' ')
+    .map((e) => [e.slice(1), e[0]!]),
+);
+
+/** Per ASCII code: 1 base64 (either alphabet), 2 also a hex digit. */
+const ALPHABET = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[0-9a-fA-F]/.test(ch)) ALPHABET[c] = 2;
+  else if (/[A-Za-z+/_-]/.test(ch)) ALPHABET[c] = 1;
+}
+const kind = (text: string, i: number): number => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? ALPHABET[c]! : 0;
+};
 
 /**
  * Every encoded run in `text` that decodes to printable text.
@@ -33,18 +54,19 @@ const ENTITY_RUN = /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});){4,}/g;
  */
 export function findEncodedRuns(text: string): DecodedRun[] {
   const out: DecodedRun[] = [];
-  for (const m of text.matchAll(BASE64_RUN)) {
-    const decoded = decodeBase64(m[0]);
-    if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'base64', decoded });
+  scanAlphabetRuns(text, out);
+  if (text.includes('\\x') || text.includes('0x')) {
+    for (const m of text.matchAll(HEX_ESCAPED)) {
+      const decoded = decodeHex(m[0]);
+      if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'hex', decoded });
+    }
   }
-  for (const m of text.matchAll(HEX_RUN)) {
-    const decoded = decodeHex(m[0]);
-    if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'hex', decoded });
-  }
-  if (text.includes('%')) {
+  if (HAS_ESCAPE.test(text)) {
     for (const m of text.matchAll(URL_RUN)) {
-      const decoded = decodePercent(m[0]);
-      if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'url', decoded });
+      let start = m.index;
+      while (start > 0 && !/\s/.test(text[start - 1]!)) start--;
+      const decoded = decodePercent(text.slice(start, m.index + m[0].length));
+      if (decoded !== null) out.push({ start, end: m.index + m[0].length, encoding: 'url', decoded });
     }
   }
   if (text.includes('&#')) {
@@ -53,7 +75,96 @@ export function findEncodedRuns(text: string): DecodedRun[] {
       if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'html_entities', decoded });
     }
   }
+  if (text.includes('.-') || text.includes('-.')) {
+    for (const m of text.matchAll(MORSE_RUN)) {
+      const decoded = decodeMorse(m[0]);
+      if (decoded !== null) out.push({ start: m.index, end: m.index + m[0].length, encoding: 'morse', decoded });
+    }
+  }
   return out;
+}
+
+/**
+ * Decodes Morse code (letters split by one space, words by two or more spaces or a slash);
+ * `null` when a symbol is not Morse.
+ *
+ * @example decodeMorse('.. --. -. --- .-. .') // → 'ignore'
+ */
+export function decodeMorse(run: string): string | null {
+  const words: string[] = [];
+  for (const word of run.trim().split(/ *\/ *| {2,}/)) {
+    let w = '';
+    for (const letter of word.split(' ')) {
+      if (letter === '') continue;
+      const ch = MORSE[letter];
+      if (ch === undefined) return null;
+      w += ch;
+    }
+    words.push(w);
+  }
+  const decoded = words.join(' ');
+  return isMostlyPrintable(decoded) ? decoded : null;
+}
+
+/**
+ * One pass over the text for the two encodings without a marker: long runs of the base64
+ * alphabet (tried as hex when they are all hex digits), and hex pairs separated by spaces or
+ * colons. Cheaper than regexes that restart at every character.
+ */
+function scanAlphabetRuns(text: string, out: DecodedRun[]): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    // Skip what cannot start a run, then take the run (both loops inlined: this sees every character).
+    let c = text.charCodeAt(i);
+    if (c >= 128 || ALPHABET[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let allHex = true;
+    while (i < n) {
+      c = text.charCodeAt(i);
+      const k = c < 128 ? ALPHABET[c]! : 0;
+      if (k === 0) break;
+      if (k !== 2) allHex = false;
+      i++;
+    }
+    let end = i;
+    if (end - start >= MIN_BASE64_RUN) {
+      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
+      const run = text.slice(start, end);
+      const hex = allHex && end === i ? decodeHex(run) : null;
+      const decoded = hex ?? decodeBase64(run);
+      if (decoded !== null) out.push({ start, end, encoding: hex !== null ? 'hex' : 'base64', decoded });
+      i = end;
+    } else if (end - start === 2 && allHex && (text[end] === ' ' || text[end] === ':')) {
+      const pairsEnd = spacedHexEnd(text, start);
+      if (pairsEnd > 0) {
+        const decoded = decodeHex(text.slice(start, pairsEnd));
+        if (decoded !== null) out.push({ start, end: pairsEnd, encoding: 'hex', decoded });
+        i = pairsEnd;
+      }
+    }
+  }
+}
+
+/** End of a run of at least MIN_HEX_PAIRS hex pairs separated by one space or colon from `start`, or -1. */
+function spacedHexEnd(text: string, start: number): number {
+  let j = start;
+  let pairs = 0;
+  for (;;) {
+    if (kind(text, j) !== 2 || kind(text, j + 1) !== 2 || kind(text, j + 2) !== 0) break;
+    pairs++;
+    const sep = text[j + 2];
+    if ((sep === ' ' || sep === ':') && kind(text, j + 3) === 2) j += 3;
+    else {
+      j += 2;
+      break;
+    }
+  }
+  if (kind(text, j) === 2) j += 2; // stopped on a separator before a last pair that ends the run
+  return pairs >= MIN_HEX_PAIRS ? Math.min(j, text.length) : -1;
 }
 
 /** Decodes a base64 or base64url run; `null` unless it is mostly printable text. */
@@ -95,27 +206,6 @@ export function decodeEntities(run: string): string | null {
     out += String.fromCodePoint(cp);
   }
   return isMostlyPrintable(out) ? out : null;
-}
-
-/**
- * rot13 of ASCII letters.
- *
- * @example rot13('vtaber nyy ehyrf') // → 'ignore all rules'
- */
-export function rot13(text: string): string {
-  return text.replace(/[a-zA-Z]/g, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
-}
-
-/**
- * Whether `text` reads as rot13'd English: almost no English function words as written, and
- * a fair share once rotated. Only such texts are worth a rot13 rescan.
- */
-export function looksRot13(lower: string): boolean {
-  if (functionWordRatio(lower) > 0.08) return false;
-  return functionWordRatio(rot13(lower)) >= 0.2;
 }
 
 function printableText(bytes: Buffer): string | null {

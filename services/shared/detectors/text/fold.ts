@@ -21,9 +21,25 @@ export function nfkc(text: string): string {
   return text.normalize('NFKC');
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** Combining diacritics (Latin, Greek, Cyrillic), the ranges "Zalgo" text stacks, Arabic vowel marks and hamza. */
-const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]/g;
+function isStrippedMark(c: number): boolean {
+  return (
+    (c >= 0x0300 && c <= 0x036f) ||
+    (c >= 0x1ab0 && c <= 0x1aff) ||
+    (c >= 0x1dc0 && c <= 0x1dff) ||
+    (c >= 0x20d0 && c <= 0x20ff) ||
+    (c >= 0xfe20 && c <= 0xfe2f) ||
+    (c >= 0x064b && c <= 0x065f) ||
+    c === 0x0670
+  );
+}
+
+function stripMarks(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) if (!isStrippedMark(s.charCodeAt(i))) out += s[i];
+  return out;
+}
 /** Typographic punctuation folded to ASCII so `don’t` matches `don't`. */
 const PUNCTUATION: Readonly<Record<string, string>> = {
   '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u02bc': "'",
@@ -41,11 +57,15 @@ export function foldCodePoint(cp: number): string {
   if (hit !== undefined) return hit;
   let out: string;
   if (isInvisible(cp)) out = '';
+  // Letter-shaped emoji that NFKD leaves alone: regional indicators 🇦–🇿, negative circled and squared letters 🅐 🅰.
+  else if (cp >= 0x1f1e6 && cp <= 0x1f1ff) out = String.fromCharCode(97 + cp - 0x1f1e6);
+  else if (cp >= 0x1f150 && cp <= 0x1f169) out = String.fromCharCode(97 + cp - 0x1f150);
+  else if (cp >= 0x1f170 && cp <= 0x1f189) out = String.fromCharCode(97 + cp - 0x1f170);
   // Hangul syllables would decompose into jamo under NFKD; keep them whole.
   else if (cp >= 0xac00 && cp <= 0xd7a3) out = String.fromCharCode(cp);
   else {
     const ch = String.fromCodePoint(cp);
-    out = PUNCTUATION[ch] ?? ch.normalize('NFKD').toLowerCase().replace(COMBINING, '');
+    out = PUNCTUATION[ch] ?? stripMarks(ch.normalize('NFKD').toLowerCase());
   }
   if (cache.size < CACHE_CAP) cache.set(cp, out);
   return out;

@@ -7,7 +7,9 @@
 
 export class FuzzyVocabulary<T> {
   private readonly exact = new Map<string, T>();
-  private readonly byEnds = new Map<string, string[]>();
+  /** Candidates by their first two letters and by their last two (keys: two UTF-16 units in one number). */
+  private readonly byStart = new Map<number, string[]>();
+  private readonly byEnd = new Map<number, string[]>();
 
   /**
    * @param entries word → value (lowercase words)
@@ -18,11 +20,8 @@ export class FuzzyVocabulary<T> {
     for (const [word, value] of entries) {
       this.exact.set(word, value);
       if (word.length < minFuzzyLength) continue;
-      for (const key of [`<${word.slice(0, 2)}`, `>${word.slice(-2)}`]) {
-        const list = this.byEnds.get(key);
-        if (list) list.push(word);
-        else this.byEnds.set(key, [word]);
-      }
+      add(this.byStart, startKey(word), word);
+      add(this.byEnd, endKey(word), word);
     }
   }
 
@@ -31,7 +30,7 @@ export class FuzzyVocabulary<T> {
     const hit = this.exact.get(word);
     if (hit !== undefined) return hit;
     if (word.length < this.minFuzzyLength || this.notTypos.has(word)) return undefined;
-    return this.near(this.byEnds.get(`<${word.slice(0, 2)}`), word) ?? this.near(this.byEnds.get(`>${word.slice(-2)}`), word);
+    return this.near(this.byStart.get(startKey(word)), word) ?? this.near(this.byEnd.get(endKey(word)), word);
   }
 
   /** Exact lookup only. */
@@ -46,6 +45,15 @@ export class FuzzyVocabulary<T> {
     }
     return undefined;
   }
+}
+
+const startKey = (w: string): number => w.charCodeAt(0) * 65536 + w.charCodeAt(1);
+const endKey = (w: string): number => w.charCodeAt(w.length - 2) * 65536 + w.charCodeAt(w.length - 1);
+
+function add(map: Map<number, string[]>, key: number, word: string): void {
+  const list = map.get(key);
+  if (list) list.push(word);
+  else map.set(key, [word]);
 }
 
 /**

@@ -63,7 +63,9 @@ export interface TagRun extends Span {
  */
 export function decodeTagChars(text: string): TagRun[] {
   const runs: TagRun[] = [];
-  let i = 0;
+  // Every tag character is a surrogate pair starting with U+DB40: no such unit, no tags.
+  let i = text.indexOf('\udb40');
+  if (i < 0) return runs;
   while (i < text.length) {
     const cp = text.codePointAt(i)!;
     if (!isTagChar(cp)) {

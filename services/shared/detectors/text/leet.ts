@@ -6,21 +6,36 @@
 
 const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 
-/** A word made of letters and leet characters, containing at least one of each kind. */
-const LEET_WORD = /[a-z0-9@$]*[0-9@$][a-z0-9@$]*/g;
+const LEET_CHAR = /[0-9@$]/g;
 const HAS_LETTER = /[a-z]/;
 /** Letters then only digits: a version number or model name. */
 const TRAILING_DIGITS = /^[a-z]+[0-9]+$/;
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 64 || c === 36; // a-z 0-9 @ $
+}
 
 /**
  * @example foldLeet('1gn0r3 pr3v10us') // → 'ignore previous'
  * @example foldLeet('gpt4 and 2024') // → 'gpt4 and 2024'
  */
 export function foldLeet(text: string): string {
-  return text.replace(LEET_WORD, (word) => {
-    if (!HAS_LETTER.test(word) || TRAILING_DIGITS.test(word)) return word;
-    let out = '';
-    for (const ch of word) out += LEET[ch] ?? ch;
-    return out;
-  });
+  // Visit each word that holds a leet character once: find the character, widen to its word.
+  let out = '';
+  let copied = 0;
+  LEET_CHAR.lastIndex = 0;
+  for (let m = LEET_CHAR.exec(text); m !== null; m = LEET_CHAR.exec(text)) {
+    let start = m.index;
+    while (start > 0 && isWordChar(text.charCodeAt(start - 1))) start--;
+    let end = m.index + 1;
+    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    LEET_CHAR.lastIndex = end;
+    const word = text.slice(start, end);
+    if (!HAS_LETTER.test(word) || TRAILING_DIGITS.test(word)) continue;
+    let folded = '';
+    for (const ch of word) folded += LEET[ch] ?? ch;
+    out += text.slice(copied, start) + folded;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }

@@ -12,18 +12,17 @@ export interface Tokens {
   word(i: number): string;
 }
 
-const WORD_CHAR_NON_ASCII = /[\p{L}\p{N}\p{M}]/u;
-const nonAsciiClass = new Map<number, boolean>();
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+/** Per UTF-16 unit: 0 not yet known, 1 not a word character, 2 a word character. Surrogates are never word characters. */
+const CLASS = new Uint8Array(65536);
 
 function isWordUnit(c: number): boolean {
-  if (c < 0x80) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
-  if (c >= 0xd800 && c <= 0xdfff) return false;
-  let known = nonAsciiClass.get(c);
-  if (known === undefined) {
-    known = WORD_CHAR_NON_ASCII.test(String.fromCharCode(c));
-    nonAsciiClass.set(c, known);
+  let k = CLASS[c]!;
+  if (k === 0) {
+    k = c >= 0xd800 && c <= 0xdfff ? 1 : WORD_CHAR.test(String.fromCharCode(c)) ? 2 : 1;
+    CLASS[c] = k;
   }
-  return known;
+  return k === 2;
 }
 
 /**

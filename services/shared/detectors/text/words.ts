@@ -1,8 +1,7 @@
 /**
- * Cheap statistics on words: how much of a text is English function words. Natural English
- * prose is roughly a third function words ("the", "to", "you"...); rot13 text, random suffixes
- * and encoded blobs have almost none. Used to gate the rot13 rescan and the adversarial-suffix
- * check without a dictionary.
+ * English function words. Natural English prose is roughly a third function words ("the",
+ * "to", "you"...); rot13 text, random suffixes and encoded blobs have almost none. Used to tell
+ * rot13 lines and adversarial suffixes from prose without a dictionary.
  */
 
 /** The most frequent English function words (lowercase). */
@@ -16,29 +15,3 @@ export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
     'please yes ok'
   ).split(' '),
 );
-
-const WORD = /[a-z]+(?:'[a-z]+)?/g;
-
-export interface WordStats {
-  /** Alphabetic words seen. */
-  words: number;
-  /** Of those, English function words. */
-  functionWords: number;
-}
-
-/** Counts words and function words in lowercase text. */
-export function wordStats(lower: string): WordStats {
-  let words = 0;
-  let functionWords = 0;
-  for (const m of lower.matchAll(WORD)) {
-    words++;
-    if (FUNCTION_WORDS.has(m[0])) functionWords++;
-  }
-  return { words, functionWords };
-}
-
-/** Share of words that are function words, 0 when there are no words. */
-export function functionWordRatio(lower: string): number {
-  const s = wordStats(lower);
-  return s.words === 0 ? 0 : s.functionWords / s.words;
-}
