@@ -24,7 +24,7 @@ const registry = createDetectorRegistry([fakeDetector]);
 const T0 = Date.UTC(2025, 5, 1);
 let n = 0;
 function ev(raw: Record<string, unknown>, atMs = 0): TelemetryEvent {
-  const r = parseEvent({ event_id: `e${n++}`, ts: T0 + atMs, agent_id: 'a1', session_id: 's1', ...raw }, { receivedAt: T0, tenant: null });
+  const r = parseEvent({ event_id: `e${n++}`, ts: T0 + atMs, agent_id: 'a1', session_id: 's1', ...raw }, { receivedAt: T0 + atMs, tenant: null });
   assert.ok(r.ok, r.ok ? '' : r.error);
   return r.event;
 }
@@ -177,6 +177,14 @@ steps:
     engine.process(ev(tool('send_email'), 10 * 60_000 + 1000));
     assert.equal(engine.process(ev(out('BAD'), 5 * 60_000)).length, 0);
     assert.equal(engine.stats.late.get('c'), 1);
+  });
+
+  test('an event stamped far in the future does not make every later event late', () => {
+    const engine = engineFor(sequence);
+    engine.process(ev({ ...out('clock skew'), ts: Date.UTC(2099, 0, 1) }));
+    engine.process(ev(out('BAD'), 0));
+    assert.equal(engine.process(ev(tool('send_email'), 1000)).length, 1);
+    assert.equal(engine.stats.late.get('c') ?? 0, 0);
   });
 
   test('sequence steps may join on different fields', () => {

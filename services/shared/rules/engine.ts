@@ -88,7 +88,10 @@ export class RuleEngine {
   process(event: TelemetryEvent, options: { replay?: boolean } = {}): Detection[] {
     const ctx = this.context(event);
     this.rememberSystemPrompt(event);
-    if (event.ts > this.maxTs) this.maxTs = event.ts;
+    // Apps set `ts`; a wrong clock (or a forged year 2099) must not push every later event
+    // behind the watermark, so event time advances no further than the collector's receipt.
+    const clock = Math.min(event.ts, event.received_at);
+    if (clock > this.maxTs) this.maxTs = clock;
     this.lastEventWall = this.now();
     const seen: Seen = { event, ctx, seq: this.seq++ };
     const out: Detection[] = [];
