@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../services/shared/paths.js';
 import { TestBroker } from '../test/support/broker.js';
 import { measureIngest, startService, type IngestFigures } from './collector.bench.js';
+import { measureDataDetectors } from './detectors-data.bench.js';
+import { measureDetectors } from './detectors-injection.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const concurrency = 8;
@@ -39,6 +41,9 @@ const figures: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
 };
+
+// Each built-in detector's cost per event, short (200 chars) and long (20 KB) texts.
+figures.detectors_us_per_event = { attacks: measureDetectors(), data_and_tools: measureDataDetectors() };
 
 const ceiling = await noopCeiling(100);
 const embedded = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 100, concurrency, seconds));

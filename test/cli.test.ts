@@ -35,6 +35,7 @@ describe('runwatch up', () => {
   let collectorUrl = '';
   let apiUrl = '';
   let stderr = '';
+  let stdout = '';
 
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rw-up-'));
@@ -48,6 +49,7 @@ describe('runwatch up', () => {
       const timer = setTimeout(() => reject(new Error(`runwatch up did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
+        stdout += d.toString();
         for (const line of out.split('\n')) {
           if (!line.includes('"runwatch is up"')) continue;
           const entry = JSON.parse(line) as { collector: string; api: string };
@@ -85,6 +87,13 @@ describe('runwatch up', () => {
       assert.equal(result.status, 0, result.stderr);
       assert.deepEqual(JSON.parse(result.stdout), expected, script);
     }
+  });
+
+  test("the README's attack example is detected: injection in a document, then the email (critical)", async () => {
+    const deadline = Date.now() + 10_000;
+    while (!/"rule":"rw\.chain\.injection_then_action".*"severity":"critical"/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stdout, /"rule":"rw\.indirect\.retrieval"/);
+    assert.match(stdout, /"rule":"rw\.chain\.injection_then_action","severity":"critical"/);
   });
 
   test('stops cleanly on SIGTERM', async () => {
