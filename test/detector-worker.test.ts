@@ -47,8 +47,8 @@ function ruleDir(text = RULES): string {
   return dir;
 }
 
-function worker(bus: Bus, dir: string, watchRules = false): DetectorWorker {
-  return new DetectorWorker({ bus, log: createLogger({ level: 'silent' }), registry: createRegistry({ processMetrics: false }), groupId: 'detectors', ruleDirs: [dir], watchRules, tickMs: 100 });
+function worker(bus: Bus, dir: string, watchRules = false, registry = createRegistry({ processMetrics: false })): DetectorWorker {
+  return new DetectorWorker({ bus, log: createLogger({ level: 'silent' }), registry, groupId: 'detectors', ruleDirs: [dir], watchRules, tickMs: 100 });
 }
 
 /** Every detection on the topic so far. */
@@ -69,12 +69,18 @@ const call = (name: string, session = 's1', agent = 'agent-1') => ({ kind: 'tool
 describe('detector worker', () => {
   test('events posted to the collector come out as detections with their evidence events', async () => {
     const bus = new MemoryBus({ partitions: 2 });
-    const w = worker(bus, ruleDir());
+    const metrics = createRegistry({ processMetrics: false });
+    const w = worker(bus, ruleDir(), false, metrics);
     await w.start();
     const c = await startTestCollector(bus);
     try {
       await c.post('/v1/events', JSON.stringify([call('read_secrets'), call('search'), call('send_email'), call('danger', 's2')]));
       const got = await detections(bus, 2);
+      const text = await metrics.metrics();
+      assert.match(text, /runwatch_detector_events_total 4/);
+      assert.match(text, /runwatch_detector_detections_total\{rule="t\.chain",severity="critical"\} 1/);
+      assert.match(text, /runwatch_detector_eval_seconds_count 4/);
+      assert.match(text, /runwatch_detector_lag_seconds \d/);
       assert.deepEqual(got.map((d) => d.rule_id).sort(), ['t.chain', 't.danger']);
       const chain = got.find((d) => d.rule_id === 't.chain')!;
       assert.equal(chain.severity, 'critical');
