@@ -3,19 +3,14 @@
  * for field (test/schemas.test.ts round-trips them so the two cannot drift).
  */
 import { schemas } from './avro/registry.js';
+import type { Finding } from './detectors/types.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export interface EvidenceSpan {
+/** A detector finding inside one of the detection's events. */
+export interface EvidenceSpan extends Finding {
   event_id: string;
-  detector: string;
-  /** Field path, e.g. `retrieval.documents[2].content`. */
-  field: string;
-  start: number;
-  end: number;
-  score: number;
-  label: string;
 }
 
 /** Topic runwatch.detections.v1. */
