@@ -5,16 +5,9 @@
  * with an override or a threat it adds up.
  */
 import type { Span } from '../text/index.js';
-import type { MatchContext, PatternRule } from './signal.js';
+import { ruleMaker, type MatchContext, type PatternRule } from './signal.js';
 
-const rule = (label: string, score: number, when: string, re: RegExp, adjust?: PatternRule['adjust']): PatternRule => ({
-  family: 'injection',
-  label,
-  score,
-  when,
-  re,
-  adjust,
-});
+const rule = ruleMaker('injection');
 
 /** A threat aimed at the model itself ("I will report you", "your reputation") is manipulation, not just anger. */
 function atTheModel(ctx: MatchContext, span: Span): number {

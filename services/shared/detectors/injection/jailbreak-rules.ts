@@ -9,17 +9,9 @@
  * any of them skips the regex.
  */
 import type { Span } from '../text/index.js';
-import type { MatchContext, PatternRule } from './signal.js';
-import { needsAiContext } from './signal.js';
+import { needsAiContext, ruleMaker, type MatchContext, type PatternRule } from './signal.js';
 
-const rule = (label: string, score: number, when: string, re: RegExp, adjust?: PatternRule['adjust']): PatternRule => ({
-  family: 'jailbreak',
-  label,
-  score,
-  when,
-  re,
-  adjust,
-});
+const rule = ruleMaker('jailbreak');
 
 /** `DAN` the persona is written in capitals; `Dan` is a name. */
 function capitalDan(ctx: MatchContext, span: Span): number {

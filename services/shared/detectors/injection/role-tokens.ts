@@ -5,8 +5,7 @@
  * fenced block, a quoted string in a programming question) the same tokens are usually a
  * question about tokenizers, and count for much less.
  */
-import type { MatchContext, PatternRule } from './signal.js';
-import { quotedOrCode } from './signal.js';
+import { quotedOrCode, ruleMaker, type MatchContext, type PatternRule } from './signal.js';
 import type { Span } from '../text/index.js';
 
 /** Words around a token that show it is being talked about ("remove the <|endoftext|> tokens"), not used. */
@@ -20,14 +19,7 @@ function codeAware(ctx: MatchContext, span: Span): number {
   return ctx.codeLike ? 0.6 : 1;
 }
 
-const rule = (label: string, score: number, when: string, re: RegExp, adjust: PatternRule['adjust'] = codeAware): PatternRule => ({
-  family: 'injection',
-  label,
-  score,
-  when,
-  re,
-  adjust,
-});
+const rule = ruleMaker('injection', codeAware);
 
 export const ROLE_TOKEN_RULES: readonly PatternRule[] = [
   // Special tokens of ChatML, Llama 3, GPT-2 and others: never part of ordinary text.

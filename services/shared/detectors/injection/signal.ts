@@ -136,3 +136,18 @@ function count(text: string, needle: string): number {
   for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
   return n;
 }
+
+/**
+ * A maker of one family's rules, so rule tables read as data: `rule(label, score, when, re)`.
+ * `adjust` defaults to the family table's own (e.g. code-aware for role tokens).
+ */
+export function ruleMaker(family: Family, defaultAdjust?: PatternRule['adjust']) {
+  return (label: string, score: number, when: string, re: RegExp, adjust: PatternRule['adjust'] = defaultAdjust): PatternRule => ({
+    family,
+    label,
+    score,
+    when,
+    re,
+    adjust,
+  });
+}

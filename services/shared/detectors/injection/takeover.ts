@@ -5,9 +5,9 @@
  * translator", "you are now logged in") is not here: it is a weak jailbreak signal
  * (jailbreak-rules.ts), because on its own it is overwhelmingly benign.
  */
-import type { PatternRule } from './signal.js';
+import { ruleMaker, type PatternRule } from './signal.js';
 
-const rule = (label: string, score: number, when: string, re: RegExp): PatternRule => ({ family: 'injection', label, score, when, re });
+const rule = ruleMaker('injection');
 
 export const TAKEOVER_RULES: readonly PatternRule[] = [
   rule(
