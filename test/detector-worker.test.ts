@@ -3,8 +3,7 @@
 // reload while it runs, and a broken change keeps the running rules.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DetectorWorker } from '../services/detector/worker.js';
@@ -16,36 +15,18 @@ import { createRegistry } from '../services/shared/metrics.js';
 import { decodeRecord, type Detection } from '../services/shared/records.js';
 import { waitFor } from './support/bus-contract.js';
 import { startTestCollector } from './support/collector.js';
+import { CHAIN_RULE, ruleDir as writeRules } from './support/rule-pack.js';
 
-const RULES = `
-kind: rule
+const RULES = `kind: rule
 id: t.danger
 name: Dangerous tool
 version: 1
 severity: high
 match: { tool_call.name: danger }
 ---
-kind: rule
-id: t.chain
-name: Read then send
-version: 1
-severity: critical
-correlate:
-  type: sequence
-  by: [session_id]
-  within: 10m
-  steps:
-    - id: read
-      match: { tool_call.name: read_secrets }
-    - id: send
-      match: { tool_call.name: send_email }
-`;
+${CHAIN_RULE}`;
 
-function ruleDir(text = RULES): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rw-rules-'));
-  writeFileSync(join(dir, 'rules.yaml'), text);
-  return dir;
-}
+const ruleDir = (text = RULES) => writeRules(text);
 
 function worker(bus: Bus, dir: string, watchRules = false, registry = createRegistry({ processMetrics: false })): DetectorWorker {
   return new DetectorWorker({ bus, log: createLogger({ level: 'silent' }), registry, groupId: 'detectors', ruleDirs: [dir], watchRules, tickMs: 100 });

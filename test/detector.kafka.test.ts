@@ -4,8 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,25 +17,10 @@ import { decodeRecord, type Detection } from '../services/shared/records.js';
 import { waitFor } from './support/bus-contract.js';
 import { startTestCollector } from './support/collector.js';
 import { kafkaBrokers } from './support/kafka.js';
+import { CHAIN_RULE, ruleDir } from './support/rule-pack.js';
 
 const { Kafka, logLevel } = kafkajs;
 const brokers = kafkaBrokers().join(',');
-const RULES = `kind: rule
-id: t.exfil_chain
-name: Read secrets then send
-version: 1
-severity: critical
-correlate:
-  type: sequence
-  by: [session_id]
-  within: 10m
-  steps:
-    - id: read
-      match: { tool_call.name: read_secrets }
-    - id: send
-      match: { tool_call.name: send_email }
-`;
-
 function startWorker(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'runwatch.js'), 'detector'], {
     env: { ...process.env, ...env },
@@ -48,8 +31,7 @@ function startWorker(env: Record<string, string>): ChildProcess {
 }
 
 test('a worker killed mid-window: every sequence is still detected, exactly once', { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rw-rules-'));
-  writeFileSync(join(dir, 'rules.yaml'), RULES);
+  const dir = ruleDir(CHAIN_RULE);
   const groupId = `detectors-${randomUUID()}`;
   const tenant = `kill-${randomUUID().slice(0, 8)}`;
   const env = {
