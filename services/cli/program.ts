@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../shared/log.js';
 import { PROJECT_ROOT } from '../shared/paths.js';
 import { startCollector } from './commands/collector.js';
 import { startDetector } from './commands/detector.js';
+import { startEvidence } from './commands/evidence.js';
 import { startResponder } from './commands/responder.js';
 import { lintRules, rulesJsonSchema, testRules } from './commands/rules.js';
 import { startEmbedded } from './commands/up.js';
@@ -61,7 +62,7 @@ export function buildCli(): Command {
     .action(service('up', startEmbedded));
   program.command('collector').description('run the collector (HTTP/OTLP in, Kafka out)').action(service('collector', startCollector));
   program.command('detector').description('run a detector worker (Kafka consumer group on runwatch.telemetry.v1)').action(service('detector', startDetector));
-  program.command('evidence').description('run the evidence writer (Kafka to ClickHouse)').action(notYet('evidence writer', 'the evidence issue'));
+  program.command('evidence').description('run the evidence writer (Kafka to ClickHouse)').action(service('evidence', startEvidence));
   program.command('responder').description('run the responder and the operator API').action(service('responder', startResponder));
 
   program
@@ -123,6 +124,7 @@ function redactConfig(config: Config): unknown {
     clickhouse: { ...config.clickhouse, password: config.clickhouse.password ? '[redacted]' : '' },
     collector: { ...config.collector, tokens: hideTokens(config.collector.tokens) },
     api: { ...config.api, tokens: hideTokens(config.api.tokens) },
+    evidence: { ...config.evidence, redaction: { ...config.evidence.redaction, hash_key: config.evidence.redaction.hash_key && '[redacted]' } },
   };
 }
 

@@ -7,6 +7,7 @@
  * deterministic, so a batch processed twice after a crash yields the same ids.
  */
 import { decodeEvent } from '../shared/avro/telemetry.js';
+import { deadLetterOf } from '../shared/bus/dead-letter.js';
 import { TOPICS } from '../shared/bus/topics.js';
 import type { Batch, Bus, OutgoingRecord, Subscription } from '../shared/bus/types.js';
 import { createDetectorRegistry, type DetectorRegistry } from '../shared/detectors/registry.js';
@@ -120,7 +121,7 @@ export class DetectorWorker {
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
         this.metrics.decodeErrors.inc();
-        out.push(deadLetter(message.value, err.message, batch.topic, batch.partition, message.offset));
+        out.push(deadLetterOf('detector', message, err.message));
         continue;
       }
       const started = performance.now();
@@ -175,23 +176,4 @@ export class DetectorWorker {
     for (const e of this.engines.values()) for (const [rule, n] of e.groups()) totals.set(rule, (totals.get(rule) ?? 0) + n);
     for (const [rule, n] of totals) this.metrics.groups.set({ rule }, n);
   }
-}
-
-function deadLetter(payload: Buffer, reason: string, topic: string, partition: number, offset: string): OutgoingRecord {
-  return {
-    topic: TOPICS.deadletter,
-    key: null,
-    value: encodeRecord('DeadLetter', {
-      dead_letter_id: `dl_${topic}_${partition}_${offset}`,
-      ts: Date.now(),
-      stage: 'detector',
-      tenant: null,
-      reason,
-      payload: payload.subarray(0, 1024 * 1024),
-      payload_truncated: payload.length > 1024 * 1024,
-      origin_topic: topic,
-      origin_partition: partition,
-      origin_offset: offset,
-    }),
-  };
 }

@@ -1,28 +1,49 @@
 /**
  * The operator API (8701): hosted by the responder in distributed mode and by `runwatch up`.
- * This first version serves /healthz and /metrics; the read API, containment and approvals
- * routes register here as they land.
+ * Serves /healthz, /metrics and the evidence read routes; every other request under /v1/ is
+ * written to the audit trail with who made it.
  */
 import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from '../evidence/audit.js';
 import type { Config } from '../shared/config/schema.js';
 import { createAuthenticator } from '../shared/http/auth.js';
 import { createHttpServer } from '../shared/http/server.js';
 import type { Logger } from '../shared/log.js';
 import type { Registry } from '../shared/metrics.js';
+import type { Store } from '../shared/store/clickhouse.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
 
 export interface OperatorApiOptions {
   config: Config;
   log: Logger;
   registry: Registry;
+  store: Store;
+  audit: AuditLog;
   health: () => Record<string, unknown> & { ok: boolean };
 }
 
 export function createOperatorApi(options: OperatorApiOptions): FastifyInstance {
-  return createHttpServer({
+  const app = createHttpServer({
     log: options.log,
     bodyLimit: options.config.api.body_limit_bytes,
     registry: options.registry,
     authenticate: createAuthenticator(options.config.api.tokens),
     health: options.health,
   });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (!route?.startsWith('/v1/')) return;
+    options.audit.record({
+      actor: req.actor ?? 'anonymous',
+      tenant: req.tenant ?? '*',
+      via: 'api',
+      action: `${req.method} ${route}`,
+      target: Object.values((req.params ?? {}) as Record<string, string>).join('/'),
+      params: (req.query ?? {}) as Record<string, unknown>,
+      status: reply.statusCode,
+      source_ip: req.ip,
+    });
+  });
+  registerEvidenceRoutes(app, { store: options.store, maxPageSize: options.config.api.max_page_size });
+  return app;
 }

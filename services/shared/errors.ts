@@ -70,3 +70,17 @@ export class StoreUnavailableError extends RunwatchError {
     super('RW_ERR_STORE_UNAVAILABLE', message, { retriable: true, cause });
   }
 }
+
+/** A query parameter (a filter, a limit, a cursor) is invalid; the message names it. HTTP 400. */
+export class QueryInvalidError extends RunwatchError {
+  constructor(readonly param: string, reason: string) {
+    super('RW_ERR_QUERY_INVALID', `${param}: ${reason}`);
+  }
+}
+
+/** What was asked for does not exist, or belongs to another tenant (the two look alike). HTTP 404. */
+export class NotFoundError extends RunwatchError {
+  constructor(message: string) {
+    super('RW_ERR_NOT_FOUND', message);
+  }
+}

@@ -24,6 +24,9 @@ export const REDACT_PATHS = [
   'config.clickhouse.password',
   'config.collector.tokens',
   'config.api.tokens',
+  'hash_key',
+  '*.hash_key',
+  'config.evidence.redaction.hash_key',
 ];
 
 export function createLogger(options: { level?: string; name?: string } = {}, destination?: pino.DestinationStream): Logger {

@@ -5,12 +5,15 @@
  */
 import { Collector } from '../../collector/server.js';
 import { DetectorWorker } from '../../detector/worker.js';
+import { AuditLog } from '../../evidence/audit.js';
+import { openEvidenceStore } from '../../evidence/open.js';
+import { EvidenceWriter } from '../../evidence/writer.js';
 import { createOperatorApi } from '../../responder/api.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/log.js';
 import { createRegistry } from '../../shared/metrics.js';
-import { openStore } from '../../shared/store/clickhouse.js';
+
 import type { Running } from '../lifecycle.js';
 
 export interface Embedded extends Running {
@@ -22,7 +25,10 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
   const registry = createRegistry();
   const bus = createBus(config, log);
   await bus.ensureTopics();
-  const store = await openStore(config);
+  const store = await openEvidenceStore(config, log);
+  const writer = new EvidenceWriter({ bus, store, log: log.child({ service: 'evidence' }), registry, config: config.evidence });
+  await writer.start();
+  const audit = new AuditLog(store, log.child({ service: 'audit' }));
   const detector = new DetectorWorker({
     bus,
     log: log.child({ service: 'detector' }),
@@ -30,7 +36,7 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
     groupId: config.detector.group_id,
     ruleDirs: config.rules.dirs,
     watchRules: config.rules.watch,
-    // Until the evidence API lands, the log is where an embedded user sees detections.
+    // A line per detection, so the demo (and anyone tailing the log) sees it happen.
     onDetections: (detections) => {
       for (const d of detections) {
         log.warn({ detection_id: d.detection_id, rule: d.rule_id, severity: d.severity, tenant: d.tenant, agent_id: d.agent_id, session_id: d.session_id, events: d.event_ids.length }, `detection: ${d.summary}`);
@@ -43,6 +49,8 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
     config,
     log: log.child({ service: 'api' }),
     registry,
+    store,
+    audit,
     health: () => ({ ok: true, bus: bus.kind, store: store.kind }),
   });
   const collectorUrl = await collector.listen();
@@ -55,6 +63,8 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
       await collector.close();
       await detector.stop();
       await api.close();
+      await writer.stop();
+      await audit.close();
       await bus.close();
       await store.close();
     },

@@ -131,6 +131,7 @@ export class KafkaBus implements Bus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency ?? 1,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const seek = seeks.get(`${batch.topic}/${batch.partition}`);
         if (seek) {

@@ -268,39 +268,46 @@ class Member {
   }
 
   private async run(): Promise<void> {
-    const max = this.options.maxBatchSize ?? 1000;
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
     while (this.running && !this.bus.isClosed) {
       let delivered = false;
-      for (const { topic, partition } of this.owned) {
-        if (!this.running) break;
-        const id = `${topic}/${partition}`;
-        const position = this.positions.get(id)!;
-        const messages = this.bus.read(topic, partition, position, max);
-        if (messages.length === 0) continue;
-        delivered = true;
-        const generation = this.generation;
-        const floor = this.floors.get(id) ?? -1;
-        const batch: Batch = {
-          topic,
-          partition,
-          messages: messages.map((m) => (Number(m.offset) < floor ? { ...m, replay: true } : m)),
-          heartbeat: async () => {},
-        };
-        try {
-          await this.options.eachBatch(batch);
-        } catch {
-          // Redelivered from the same position after a pause, as a Kafka consumer would.
-          await sleep(this.bus.redeliveryBackoffMs);
-          continue;
-        }
-        if (generation !== this.generation || !this.positions.has(id)) continue; // revoked meanwhile
-        const next = Number(messages[messages.length - 1]!.offset) + 1;
-        this.positions.set(id, next);
-        if (next > (this.group.committed.get(id) ?? -1)) this.group.committed.set(id, next);
-        this.bus.trim(topic, partition);
+      const owned = this.owned;
+      for (let i = 0; i < owned.length && this.running; i += concurrency) {
+        const results = await Promise.all(owned.slice(i, i + concurrency).map(({ topic, partition }) => this.deliver(topic, partition)));
+        if (results.includes('delivered')) delivered = true;
+        if (results.includes('failed')) await sleep(this.bus.redeliveryBackoffMs);
       }
       if (!delivered) await this.bus.waitForData(100);
     }
+  }
+
+  /** Hands one batch of a partition to the handler; commits it when the handler resolves. */
+  private async deliver(topic: string, partition: number): Promise<'empty' | 'delivered' | 'failed'> {
+    const id = `${topic}/${partition}`;
+    const position = this.positions.get(id);
+    if (position === undefined) return 'empty';
+    const messages = this.bus.read(topic, partition, position, this.options.maxBatchSize ?? 1000);
+    if (messages.length === 0) return 'empty';
+    const generation = this.generation;
+    const floor = this.floors.get(id) ?? -1;
+    const batch: Batch = {
+      topic,
+      partition,
+      messages: messages.map((m) => (Number(m.offset) < floor ? { ...m, replay: true } : m)),
+      heartbeat: async () => {},
+    };
+    try {
+      await this.options.eachBatch(batch);
+    } catch {
+      // Redelivered from the same position after a pause, as a Kafka consumer would.
+      return 'failed';
+    }
+    if (generation !== this.generation || !this.positions.has(id)) return 'delivered'; // revoked meanwhile
+    const next = Number(messages[messages.length - 1]!.offset) + 1;
+    this.positions.set(id, next);
+    if (next > (this.group.committed.get(id) ?? -1)) this.group.committed.set(id, next);
+    this.bus.trim(topic, partition);
+    return 'delivered';
   }
 }
 

@@ -55,6 +55,12 @@ export interface ConsumeOptions {
   /** Largest batch handed to eachBatch (the memory bus honours it exactly; Kafka by bytes). */
   maxBatchSize?: number;
   /**
+   * How many partitions' batches may be inside eachBatch at once (default 1). A consumer
+   * that gathers rows from many partitions into one write (the evidence writer) needs more
+   * than one, or it would only ever see one partition's batch at a time.
+   */
+  concurrency?: number;
+  /**
    * Handles one batch. Offsets are committed only after it resolves; if it throws, the same
    * messages are delivered again (after a backoff), so handlers must be idempotent.
    */

@@ -42,9 +42,18 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_DETECTOR_GROUP_ID', path: 'detector.group_id', kind: 'string' },
   { name: 'RUNWATCH_DETECTOR_METRICS_HOST', path: 'detector.metrics_host', kind: 'string' },
   { name: 'RUNWATCH_DETECTOR_METRICS_PORT', path: 'detector.metrics_port', kind: 'number' },
+  { name: 'RUNWATCH_EVIDENCE_GROUP_ID', path: 'evidence.group_id', kind: 'string' },
+  { name: 'RUNWATCH_EVIDENCE_BATCH_ROWS', path: 'evidence.batch_rows', kind: 'number' },
+  { name: 'RUNWATCH_EVIDENCE_FLUSH_MS', path: 'evidence.flush_ms', kind: 'number' },
+  { name: 'RUNWATCH_EVIDENCE_RETENTION_EVENTS_DAYS', path: 'evidence.retention_days.events', kind: 'number' },
+  { name: 'RUNWATCH_EVIDENCE_RETENTION_DETECTIONS_DAYS', path: 'evidence.retention_days.detections', kind: 'number' },
+  { name: 'RUNWATCH_EVIDENCE_PII', path: 'evidence.redaction.pii', kind: 'string' },
+  { name: 'RUNWATCH_EVIDENCE_HASH_KEY', path: 'evidence.redaction.hash_key', kind: 'string', secret: true },
+  { name: 'RUNWATCH_EVIDENCE_METRICS_PORT', path: 'evidence.metrics_port', kind: 'number' },
   { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
   { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
   { name: 'RUNWATCH_API_TOKENS', path: 'api.tokens', kind: 'tokens', secret: true },
+  { name: 'RUNWATCH_API_MAX_PAGE_SIZE', path: 'api.max_page_size', kind: 'number' },
 ];
 
 /** The variable that names the YAML config file. */

@@ -24,6 +24,26 @@ export const TokenSchema = z
 
 export type TokenConfig = z.infer<typeof TokenSchema>;
 
+/**
+ * What happens to personal data before it is stored: `keep` it, `mask` it (`[PII:email]`), or
+ * `hash` it with HMAC-SHA256 under `hash_key` (`[PII:email:3fa1…]`: equal values stay joinable
+ * without being readable). Secrets are masked always. `tenants` overrides `pii` per tenant.
+ */
+const piiMode = z.enum(['keep', 'mask', 'hash']);
+export const RedactionSchema = z
+  .object({
+    pii: piiMode.default('mask'),
+    hash_key: z.string().min(16, 'at least 16 characters').nullable().default(null),
+    tenants: z.record(z.string(), z.object({ pii: piiMode }).strict()).default({}),
+  })
+  .strict()
+  .refine(
+    (r) => r.hash_key !== null || (r.pii !== 'hash' && Object.values(r.tenants).every((t) => t.pii !== 'hash')),
+    { message: 'pii: hash needs evidence.redaction.hash_key (RUNWATCH_EVIDENCE_HASH_KEY)', path: ['hash_key'] },
+  );
+
+export type RedactionConfig = z.infer<typeof RedactionSchema>;
+
 export const ConfigSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -97,12 +117,37 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    evidence: z
+      .object({
+        group_id: z.string().min(1).default('runwatch-evidence'),
+        /** An insert goes out when this many rows wait, or when the oldest waited flush_ms. */
+        batch_rows: z.number().int().min(1).max(1_000_000).default(5000),
+        flush_ms: z.number().int().min(10).max(60_000).default(500),
+        /** Days each table keeps its rows (ClickHouse TTL); 0 keeps them forever. */
+        retention_days: z
+          .object({
+            events: z.number().int().min(0).max(36_500).default(90),
+            detections: z.number().int().min(0).max(36_500).default(365),
+            actions: z.number().int().min(0).max(36_500).default(365),
+            audit: z.number().int().min(0).max(36_500).default(730),
+          })
+          .strict()
+          .prefault({}),
+        redaction: RedactionSchema.prefault({}),
+        /** /healthz and /metrics of a standalone evidence writer; 0 serves none. */
+        metrics_host: z.string().min(1).default('127.0.0.1'),
+        metrics_port: port.default(8703),
+      })
+      .strict()
+      .prefault({}),
     api: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8701),
         body_limit_bytes: bytes.default(1024 * 1024),
         tokens: z.array(TokenSchema).default([]),
+        /** Largest `limit` a list endpoint accepts. */
+        max_page_size: z.number().int().min(1).max(100_000).default(1000),
       })
       .strict()
       .prefault({}),

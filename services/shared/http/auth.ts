@@ -7,9 +7,12 @@ import type { TokenConfig } from '../config/schema.js';
 
 export type AuthResult =
   /** No tokens configured: the service is open (embedded default, on loopback). */
-  | { ok: true; tenant: null }
-  /** `tenant` is `*` for an operator token that may see every tenant. */
-  | { ok: true; tenant: string }
+  | { ok: true; tenant: null; actor: null }
+  /**
+   * `tenant` is `*` for an operator token that may see every tenant. `actor` names the token
+   * in audit rows without revealing it: `token:` and the first 12 hex of its SHA-256.
+   */
+  | { ok: true; tenant: string; actor: string }
   | { ok: false; reason: string };
 
 export type Authenticator = (authorization: string | undefined) => AuthResult;
@@ -21,11 +24,12 @@ export function sha256Hex(value: string): string {
 export function createAuthenticator(tokens: readonly TokenConfig[]): Authenticator {
   const byDigest = new Map<string, string>();
   for (const t of tokens) byDigest.set(t.sha256 ?? sha256Hex(t.token!), t.tenant);
-  if (byDigest.size === 0) return () => ({ ok: true, tenant: null });
+  if (byDigest.size === 0) return () => ({ ok: true, tenant: null, actor: null });
   return (authorization) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) return { ok: false, reason: 'missing bearer token (Authorization: Bearer <token>)' };
-    const tenant = byDigest.get(sha256Hex(match[1]!));
-    return tenant === undefined ? { ok: false, reason: 'invalid token' } : { ok: true, tenant };
+    const digest = sha256Hex(match[1]!);
+    const tenant = byDigest.get(digest);
+    return tenant === undefined ? { ok: false, reason: 'invalid token' } : { ok: true, tenant, actor: `token:${digest.slice(0, 12)}` };
   };
 }

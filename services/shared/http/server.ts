@@ -5,7 +5,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { BodyInvalidError, BodyTooLargeError, RunwatchError, SpoolFullError } from '../errors.js';
+import { BodyInvalidError, BodyTooLargeError, NotFoundError, RunwatchError, SpoolFullError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from './auth.js';
 
@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Tenant of the caller's token; null when the server runs without tokens. */
     tenant: string | null;
+    /** Who is calling, for audit rows: the token's digest prefix, or null without tokens. */
+    actor: string | null;
   }
 }
 
@@ -38,6 +40,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return503OnClosing: true,
   });
   app.decorateRequest('tenant', null);
+  app.decorateRequest('actor', null);
 
   // Bodies are read as bytes and parsed by each route, so every content type gets our own
   // error messages (a 400 that says what is wrong, not a generic 415).
@@ -52,6 +55,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       return reply;
     }
     req.tenant = result.tenant;
+    req.actor = result.actor;
   });
 
   app.get('/healthz', async (_req, reply) => {
@@ -75,6 +79,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       return reply.code(413).send({ error: `body larger than the ${options.bodyLimit}-byte limit`, code: 'RW_ERR_BODY_TOO_LARGE' });
     }
     if (err instanceof BodyInvalidError) return reply.code(400).send({ error: err.message, code: err.code });
+    if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message, code: err.code });
+    if (err instanceof StoreUnavailableError) {
+      req.log.warn({ err: err.message }, 'evidence store unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'the evidence store is unavailable; try again shortly', code: err.code });
+    }
     if (err instanceof RunwatchError && !err.retriable) return reply.code(400).send({ error: err.message, code: err.code });
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: err.message, code: err.code ?? 'RW_ERR_BAD_REQUEST' });

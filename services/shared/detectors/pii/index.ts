@@ -9,6 +9,7 @@
  *   // [{ detector: 'pii', field: 'prompt.messages[1].content', start: 12, end: 31, score: 0.9, label: 'card' }]
  */
 import { textFields } from '../fields.js';
+import { findPiiMarkers } from '../redaction-markers.js';
 import { keepStrongest } from '../secrets/spans.js';
 import { resultOf, type Detector, type Finding } from '../types.js';
 import { findCards } from './card.js';
@@ -35,7 +36,7 @@ export const MAX_SCAN_CHARS = 256 * 1024;
  */
 export function findPii(text: string): PiiMatch[] {
   const t = text.length > MAX_SCAN_CHARS ? text.slice(0, MAX_SCAN_CHARS) : text;
-  return keepStrongest([...findCards(t), ...findIbans(t), ...findSsns(t), ...findEmails(t), ...findPhones(t)]);
+  return keepStrongest([...findPiiMarkers(t), ...findCards(t), ...findIbans(t), ...findSsns(t), ...findEmails(t), ...findPhones(t)]);
 }
 
 export const piiDetector: Detector = {

@@ -9,6 +9,7 @@
  */
 import { textFields } from '../fields.js';
 import { resultOf, type Detector, type Finding } from '../types.js';
+import { findSecretMarkers } from '../redaction-markers.js';
 import { findConnectionStrings } from './connection-string.js';
 import { findJwts } from './jwt.js';
 import { findKeywordSecrets } from './keyword.js';
@@ -33,11 +34,12 @@ export const MAX_SCAN_CHARS = 256 * 1024;
 
 /**
  * Every credential in `text`, by position. Where two overlap (a JWT inside `token=…`) the
- * higher score wins, so one secret is one finding.
+ * higher score wins, so one secret is one finding. A redaction marker counts as the secret it
+ * replaced (redaction-markers.ts).
  */
 export function findSecrets(text: string): SecretMatch[] {
   const t = text.length > MAX_SCAN_CHARS ? text.slice(0, MAX_SCAN_CHARS) : text;
-  const all = [...findPrivateKeys(t), ...findProviderKeys(t), ...findJwts(t), ...findConnectionStrings(t), ...findKeywordSecrets(t)];
+  const all = [...findSecretMarkers(t), ...findPrivateKeys(t), ...findProviderKeys(t), ...findJwts(t), ...findConnectionStrings(t), ...findKeywordSecrets(t)];
   return keepStrongest(all);
 }
 

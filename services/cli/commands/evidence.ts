@@ -1,0 +1,31 @@
+/** `runwatch evidence`: the evidence writer (distributed mode), telemetry/detections/actions into ClickHouse. */
+import { openEvidenceStore } from '../../evidence/open.js';
+import { EvidenceWriter } from '../../evidence/writer.js';
+import { createBus } from '../../shared/bus/index.js';
+import type { Config } from '../../shared/config/schema.js';
+import { createAuthenticator } from '../../shared/http/auth.js';
+import { createHttpServer } from '../../shared/http/server.js';
+import type { Logger } from '../../shared/log.js';
+import { createRegistry } from '../../shared/metrics.js';
+import type { Running } from '../lifecycle.js';
+
+export async function startEvidence(config: Config, log: Logger): Promise<Running> {
+  const bus = createBus(config, log);
+  await bus.ensureTopics();
+  const store = await openEvidenceStore(config, log);
+  const registry = createRegistry();
+  const writer = new EvidenceWriter({ bus, store, log, registry, config: config.evidence });
+  await writer.start();
+  const http = config.evidence.metrics_port > 0
+    ? createHttpServer({ log, bodyLimit: 1024, registry, authenticate: createAuthenticator([]), health: () => ({ ok: true, bus: bus.kind, store: store.kind }) })
+    : null;
+  if (http) await http.listen({ host: config.evidence.metrics_host, port: config.evidence.metrics_port });
+  return {
+    async close() {
+      await http?.close();
+      await writer.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
