@@ -42,13 +42,6 @@ function service(name: string, start: (config: Config, log: Logger) => Promise<R
   };
 }
 
-function notYet(what: string, issue: string) {
-  return (): void => {
-    process.stderr.write(`runwatch: the ${what} is not in this version yet (it lands with ${issue}).\n`);
-    process.exitCode = 2;
-  };
-}
-
 export function buildCli(): Command {
   const program = new Command('runwatch')
     .description('Detection and response for AI systems in production')
