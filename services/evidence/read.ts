@@ -7,6 +7,7 @@
  */
 import type { EventKind, TelemetryEvent } from '../shared/events/schema.js';
 import type { Detection, Severity } from '../shared/records.js';
+import { StoreUnavailableError } from '../shared/errors.js';
 import type { Store } from '../shared/store/clickhouse.js';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
 import { DETECTION_COLUMNS, detectionFromRow, storableTs, type DetectionRow } from './rows.js';
@@ -193,6 +194,10 @@ function cursorOf(event: TelemetryEvent): string {
 }
 
 async function select<T>(store: Store, query: string, params: Params): Promise<T[]> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<T>();
+  try {
+    const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+    return await result.json<T>();
+  } catch (err) {
+    throw new StoreUnavailableError(`evidence query failed (${store.location}): ${(err as Error).message}`, err);
+  }
 }

@@ -43,3 +43,45 @@ export async function openTestStore(name: string, env: Record<string, string> = 
   const store = await openEvidenceStore(config, createLogger({ level: 'silent' }));
   return { store, config };
 }
+
+/**
+ * A store that can be taken down and brought back like a ClickHouse server restarting: down()
+ * closes the client (every call fails as on a dead server), up() opens a new one on the same data.
+ */
+export class RestartableStore implements Store {
+  readonly kind: Store['kind'];
+  readonly database: string;
+  readonly location: string;
+  private current: Store;
+
+  private constructor(private readonly config: Config, first: Store) {
+    this.current = first;
+    this.kind = first.kind;
+    this.database = first.database;
+    this.location = first.location;
+  }
+
+  static async open(config: Config): Promise<RestartableStore> {
+    return new RestartableStore(config, await openEvidenceStore(config, createLogger({ level: 'silent' })));
+  }
+
+  get client(): Store['client'] {
+    return this.current.client;
+  }
+
+  async down(): Promise<void> {
+    await this.current.close();
+  }
+
+  async up(): Promise<void> {
+    this.current = await openEvidenceStore(this.config, createLogger({ level: 'silent' }));
+  }
+
+  ping(): Promise<boolean> {
+    return this.current.ping();
+  }
+
+  close(): Promise<void> {
+    return this.current.close().catch(() => {});
+  }
+}
