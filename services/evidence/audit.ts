@@ -50,7 +50,7 @@ export class AuditLog {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, this.flushMs);
+    }, this.flushMs).unref();
   }
 
   /** Writes what waits; resolves when it is stored or the attempt failed (rows are kept). */
@@ -68,7 +68,7 @@ export class AuditLog {
           this.timer ??= setTimeout(() => {
             this.timer = undefined;
             void this.flush();
-          }, 5000);
+          }, 5000).unref();
         },
       )
       .finally(() => {
