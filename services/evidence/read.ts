@@ -195,7 +195,15 @@ function cursorOf(event: TelemetryEvent): string {
 
 async function select<T>(store: Store, query: string, params: Params): Promise<T[]> {
   try {
-    const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+    const result = await store.client.query({
+      query,
+      query_params: params,
+      format: 'JSONEachRow',
+      // DETECTION_COLUMNS selects `toUnixTimestamp64Milli(ts) AS ts`: without this, WHERE's `ts`
+      // would be that alias (a number of ms) instead of the DateTime64 column, and a time range
+      // on detections would compare milliseconds with a date and match nothing.
+      clickhouse_settings: { prefer_column_name_to_alias: 1 },
+    });
     return await result.json<T>();
   } catch (err) {
     throw new StoreUnavailableError(`evidence query failed (${store.location}): ${(err as Error).message}`, err);
