@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../shared/paths.js';
 import { startCollector } from './commands/collector.js';
 import { startDetector } from './commands/detector.js';
 import { startEvidence } from './commands/evidence.js';
+import { registerReplay } from './commands/replay.js';
 import { startResponder } from './commands/responder.js';
 import { lintRules, rulesJsonSchema, testRules } from './commands/rules.js';
 import { startEmbedded } from './commands/up.js';
@@ -97,6 +98,8 @@ export function buildCli(): Command {
     .action(() => {
       process.stdout.write(`${JSON.stringify(rulesJsonSchema(), null, 2)}\n`);
     });
+
+  registerReplay(program);
 
   const key = program.command('key').description('credential helpers');
   key
