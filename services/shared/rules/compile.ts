@@ -1,7 +1,8 @@
 /**
  * From parsed rule documents to predicates the engine runs. Everything that can be checked
  * before an event arrives is checked here, with the file:line:col of the mistake: unknown
- * lists, macros, detectors and fields, bad regexes and CIDRs, macro cycles, duplicate ids.
+ * lists, macros, detectors and fields, bad regexes and CIDRs, macro cycles, duplicate ids,
+ * and in hunts, query parameters nothing binds and summary fields that are not columns.
  */
 import { createHash } from 'node:crypto';
 import type { DetectorConfig, DetectorResult } from '../detectors/types.js';
@@ -10,11 +11,13 @@ import { parseCidr, ipInCidr } from './cidr.js';
 import { asText, compilePath, unknownFieldReason, type PathGetter } from './fields.js';
 import type { LoadedDoc, LoadResult, Problem, SourceRef } from './load.js';
 import {
+  HUNT_BOUND_PARAMS,
   OPERATORS,
   type Condition,
   type Correlation,
   type DetectCondition,
   type FieldCondition,
+  type HuntDoc,
   type ListDoc,
   type MacroDoc,
   type RuleDoc,
@@ -58,8 +61,17 @@ export interface CompiledRule {
   fingerprint: string;
 }
 
+/** A scheduled hunt: not run by the engine, but by the evidence service's HuntScheduler. */
+export interface CompiledHunt {
+  doc: HuntDoc;
+  source: SourceRef;
+  /** One detection per group key within each window of this length (epoch-aligned). */
+  dedupWindowMs: number;
+}
+
 export interface CompiledPack {
   rules: CompiledRule[];
+  hunts: CompiledHunt[];
   detectorConfig: DetectorConfig;
   tests: Array<LoadedDoc & { doc: TestDoc }>;
   /** The longest `within` + `lateness` of any correlation rule: how far back state must be rebuilt. */
@@ -76,6 +88,7 @@ export function compilePack(loaded: LoadResult, detectors: DetectorNames): { pac
   const lists = new Map<string, { doc: ListDoc; source: SourceRef }>();
   const macros = new Map<string, { doc: MacroDoc; source: SourceRef }>();
   const ruleDocs: Array<{ doc: RuleDoc; source: SourceRef }> = [];
+  const hunts: CompiledHunt[] = [];
   const tests: CompiledPack['tests'] = [];
   const detectorConfig: DetectorConfig = {};
   const seen = new Map<string, SourceRef>();
@@ -96,7 +109,13 @@ export function compilePack(loaded: LoadResult, detectors: DetectorNames): { pac
     if (doc.kind === 'list') lists.set(doc.id, { doc, source });
     else if (doc.kind === 'macro') macros.set(doc.id, { doc, source });
     else if (doc.kind === 'rule') ruleDocs.push({ doc, source });
+    else if (doc.kind === 'hunt') hunts.push(compileHunt(doc, source, problems));
     else tests.push({ doc, source });
+  }
+  for (const h of hunts) {
+    // Detections of both carry the id as rule_id: one id, one meaning.
+    const rule = ruleDocs.find((r) => r.doc.id === h.doc.id);
+    if (rule) problems.push(problem(h.source, ['id'], `hunt id '${h.doc.id}' is also a rule id (${rule.source.file}:${rule.source.line})`));
   }
 
   const compiler = new ConditionCompiler(lists, macros, detectors, problems);
@@ -118,15 +137,51 @@ export function compilePack(loaded: LoadResult, detectors: DetectorNames): { pac
     if (rule.correlate) maxWindowMs = Math.max(maxWindowMs, rule.correlate.within + rule.correlate.lateness);
     rules.push(rule);
   }
+  const unknownRule = (id: string) =>
+    hunts.some((h) => h.doc.id === id) ? `'${id}' is a hunt: rule tests feed events to stream rules (run a hunt with runwatch rules hunt)` : `unknown rule '${id}'`;
   for (const t of tests) {
     for (const [i, rule] of (t.doc.rules ?? []).entries()) {
-      if (!ruleDocs.some((r) => r.doc.id === rule)) problems.push(problem(t.source, ['rules', i], `unknown rule '${rule}'`));
+      if (!ruleDocs.some((r) => r.doc.id === rule)) problems.push(problem(t.source, ['rules', i], unknownRule(rule)));
     }
     for (const [i, e] of t.doc.expect.entries()) {
-      if (!ruleDocs.some((r) => r.doc.id === e.rule)) problems.push(problem(t.source, ['expect', i, 'rule'], `unknown rule '${e.rule}'`));
+      if (!ruleDocs.some((r) => r.doc.id === e.rule)) problems.push(problem(t.source, ['expect', i, 'rule'], unknownRule(e.rule)));
     }
   }
-  return { pack: { rules, detectorConfig, tests, maxWindowMs }, problems };
+  return { pack: { rules, hunts, detectorConfig, tests, maxWindowMs }, problems };
+}
+
+/** `{name:Type}` query parameters, as ClickHouse reads them. */
+const QUERY_PARAM = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[^{}]+?\s*\}/g;
+/** `{{column}}` in a hunt summary. */
+const SUMMARY_FIELD = /\{\{\s*([^}]*?)\s*\}\}/g;
+const COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A hunt's checks that need more than its schema: every parameter the query uses is bound and
+ * every bound one used, and summary fields are plain column names (a hunt has rows, not events).
+ */
+function compileHunt(doc: HuntDoc, source: SourceRef, problems: Problem[]): CompiledHunt {
+  const bound = new Set<string>(HUNT_BOUND_PARAMS);
+  const used = new Set([...doc.query.matchAll(QUERY_PARAM)].map((m) => m[1]!));
+  for (const name of used) {
+    if (!bound.has(name) && !(name in doc.params)) {
+      problems.push(problem(source, ['query'], `query: {${name}:...} is not bound: add it to params (bound already: ${HUNT_BOUND_PARAMS.join(', ')})`));
+    }
+  }
+  for (const name of Object.keys(doc.params)) {
+    if (bound.has(name)) problems.push(problem(source, ['params', name], `params: '${name}' is bound by runwatch (${HUNT_BOUND_PARAMS.join(', ')}); choose another name`));
+    else if (!used.has(name)) problems.push(problem(source, ['params', name], `params: '${name}' is not used by the query`, 'warning'));
+  }
+  if (!used.has('database')) {
+    problems.push(problem(source, ['query'], "query: does not use {database:Identifier}: its tables resolve in ClickHouse's default database, not the configured evidence database", 'warning'));
+  }
+  if (!used.has('since') && !used.has('until')) {
+    problems.push(problem(source, ['query'], 'query: uses neither {since:DateTime64(3)} nor {until:DateTime64(3)}: every run reads all of history', 'warning'));
+  }
+  for (const [, field] of (doc.summary ?? '').matchAll(SUMMARY_FIELD)) {
+    if (!COLUMN.test(field!)) problems.push(problem(source, ['summary'], `summary: {{${field}}} is not a column name (hunt summaries show the query's columns)`));
+  }
+  return { doc, source, dedupWindowMs: doc.dedup?.window ?? doc.lookback };
 }
 
 function compileCorrelation(

@@ -6,6 +6,9 @@
  * const { pack, problems } = loadPack('rules', registry);
  * const engine = new RuleEngine(pack, { detectors: registry });
  * const detections = engine.process(event);
+ *
+ * Hunts (`kind: hunt`) come out in `pack.hunts`; the engine ignores them, the evidence
+ * service's HuntScheduler runs them (services/evidence/hunts).
  */
 import type { DetectorNames } from './compile.js';
 import { compilePack, type CompiledPack } from './compile.js';
@@ -13,7 +16,7 @@ import { loadRuleDir, loadRuleText, type Problem } from './load.js';
 
 export { RuleEngine, type DetectorRunner, type EngineStats } from './engine.js';
 export { runRuleTests, TEST_EPOCH, type RuleTestResult } from './testing.js';
-export type { CompiledPack, CompiledRule } from './compile.js';
+export type { CompiledHunt, CompiledPack, CompiledRule } from './compile.js';
 export type { Problem } from './load.js';
 export { detectionId } from './detection.js';
 

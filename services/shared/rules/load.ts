@@ -139,6 +139,11 @@ function explain(issue: z.core.$ZodIssue, raw: unknown): Explained[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: [...path, key], message: `${formatPath([...path, key])}: unknown field`, point: 'key' as const }));
   }
+  if (issue.code === 'invalid_key') {
+    // A record key (a hunt's param name, ...): zod's own message only says "Invalid key in record".
+    const reason = issue.issues.map((i) => i.message).join('; ') || issue.message;
+    return [{ path, message: `${formatPath(path)}: ${reason}`, point: 'key' }];
+  }
   if (issue.code === 'invalid_union') {
     const value = valueAt(raw, path);
     const form = conditionForm(value);
@@ -147,7 +152,7 @@ function explain(issue: z.core.$ZodIssue, raw: unknown): Explained[] {
       if (!sub.success) return sub.error.issues.flatMap((i) => explain({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue, raw));
     }
     if (value !== null && typeof value === 'object' && 'kind' in value && issue.path.length === 0) {
-      return [{ path: ['kind'], message: `kind: must be one of rule, list, macro, detectors, test`, point: 'value' }];
+      return [{ path: ['kind'], message: `kind: must be one of rule, list, macro, detectors, test, hunt`, point: 'value' }];
     }
   }
   const where = formatPath(path);

@@ -1,9 +1,10 @@
 /**
  * The rule language (rules/*.yaml), as zod schemas: every document has a `kind` — `rule`,
- * `list`, `macro`, `detectors` (built-in detector options) or `test` (events in, detections
- * out). rules/README.md is the user's reference; `runwatch rules schema` prints the JSON
- * Schema editors complete rule files with.
+ * `list`, `macro`, `detectors` (built-in detector options), `test` (events in, detections
+ * out) or `hunt` (SQL over the evidence store on a schedule). rules/README.md is the user's
+ * reference; `runwatch rules schema` prints the JSON Schema editors complete rule files with.
  */
+import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { SEVERITIES } from '../records.js';
 import { parseDuration } from './duration.js';
@@ -223,5 +224,51 @@ export const TestDoc = z
   .strict();
 export type TestDoc = z.infer<typeof TestDoc>;
 
-export const RuleFileDoc = z.discriminatedUnion('kind', [RuleDoc, ListDoc, MacroDoc, DetectorsDoc, TestDoc]);
+/** A column of a hunt's result rows: `key_id`, `tokens`. */
+const Column = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column of the query result: letters, digits and underscore');
+
+/** Parameters every hunt query gets: the time range of the run and the evidence database. */
+export const HUNT_BOUND_PARAMS = ['since', 'until', 'database'] as const;
+
+/** A node-cron expression: 5 fields, or 6 with seconds first (`*\/15 * * * *`, `0 3 * * mon`). */
+const CronExpression = z.string().superRefine((expr, ctx) => {
+  const { errors } = validateCron(expr);
+  if (errors.length > 0) ctx.addIssue({ code: 'custom', message: `not a cron expression: ${errors.map((e) => e.message).join('; ')}` });
+});
+
+export const HuntDoc = z
+  .object({
+    kind: z.literal('hunt'),
+    id: Id,
+    name: z.string().min(1),
+    version: z.number().int().min(1),
+    status: z.enum(['experimental', 'test', 'stable', 'deprecated']).default('stable'),
+    description: z.string().default(''),
+    severity: z.enum(SEVERITIES),
+    tags: z.array(z.string().min(1)).default([]),
+    enabled: z.boolean().default(true),
+    /** When to run, in UTC: a node-cron expression. */
+    schedule: CronExpression,
+    /** How far back a run looks: the query's `{since}` is the run time minus this, `{until}` the run time. */
+    lookback: Duration.refine((ms) => ms >= 1000, 'at least 1s'),
+    /** One ClickHouse SELECT; `{since:DateTime64(3)}`, `{until:DateTime64(3)}`, `{database:Identifier}` and `params` are bound. */
+    query: z.string().trim().min(1),
+    /** More bound parameters, typed where the query uses them: `{factor:Float64}`. */
+    params: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a parameter name: lowercase letters, digits and underscore'), z.union([Scalar, z.array(Scalar)])).default({}),
+    /** Result columns that identify a finding (with `tenant`): the detection's group key. */
+    by: z.array(Column).min(1),
+    /** Detection summary; `{{column}}` is replaced with the row's value. */
+    summary: z.string().optional(),
+    /** One detection per group key and window (windows aligned to the epoch, UTC); default: `lookback`. */
+    dedup: z.object({ window: Duration.refine((ms) => ms >= 1000, 'at least 1s') }).strict().optional(),
+    playbooks: z.array(Id).default([]),
+    /** The query's max_execution_time. */
+    timeout: Duration.refine((ms) => ms >= 1000 && ms <= 3_600_000, 'between 1s and 1h').default(60_000),
+    /** Rows beyond this are not turned into detections (a warning says how many were dropped). */
+    max_rows: z.number().int().min(1).max(100_000).default(1000),
+  })
+  .strict();
+export type HuntDoc = z.infer<typeof HuntDoc>;
+
+export const RuleFileDoc = z.discriminatedUnion('kind', [RuleDoc, ListDoc, MacroDoc, DetectorsDoc, TestDoc, HuntDoc]);
 export type RuleFileDoc = z.infer<typeof RuleFileDoc>;
