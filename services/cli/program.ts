@@ -16,7 +16,7 @@ import { startDetector } from './commands/detector.js';
 import { startEvidence } from './commands/evidence.js';
 import { registerReplay } from './commands/replay.js';
 import { startResponder } from './commands/responder.js';
-import { lintRules, rulesJsonSchema, testRules } from './commands/rules.js';
+import { lintRules, registerHuntCommand, rulesJsonSchema, testRules } from './commands/rules.js';
 import { startEmbedded } from './commands/up.js';
 import { runUntilSignal, type Running } from './lifecycle.js';
 
@@ -98,6 +98,7 @@ export function buildCli(): Command {
     .action(() => {
       process.stdout.write(`${JSON.stringify(rulesJsonSchema(), null, 2)}\n`);
     });
+  registerHuntCommand(rules);
 
   registerReplay(program);
 
