@@ -96,6 +96,21 @@ describe('runwatch up', () => {
     assert.match(stdout, /"rule":"rw\.chain\.injection_then_action","severity":"critical"/);
   });
 
+  test('the operator API serves the attack as evidence: the critical detection and its timeline in order', async () => {
+    let detections: Array<{ detection_id: string; rule_id: string; event_ids: string[] }> = [];
+    for (let i = 0; i < 100 && detections.length === 0; i++) {
+      detections = (await (await fetch(`${apiUrl}/v1/detections?severity=critical`)).json()) as typeof detections;
+      if (detections.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(detections.length, 1);
+    assert.equal(detections[0]!.rule_id, 'rw.chain.injection_then_action');
+    const timeline = (await (await fetch(`${apiUrl}/v1/detections/${detections[0]!.detection_id}/timeline`)).json()) as Array<{ event_id: string; kind: string }>;
+    assert.deepEqual(timeline.map((e) => e.kind), ['retrieval', 'tool_call']);
+    assert.deepEqual(new Set(timeline.map((e) => e.event_id)), new Set(detections[0]!.event_ids));
+    const events = (await (await fetch(`${apiUrl}/v1/events?limit=1000`)).json()) as unknown[];
+    assert.ok(events.length >= timeline.length);
+  });
+
   test('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
@@ -162,10 +177,10 @@ describe('runwatch command line', () => {
     }
   });
 
-  test('services that have not landed yet say so and exit non-zero', () => {
-    const result = runwatch(['evidence']);
-    assert.equal(result.status, 2);
-    assert.match(result.stderr, /not in this version yet/);
+  test('hashing PII without a key stops start-up naming the key to set', () => {
+    const result = runwatch(['evidence'], { RUNWATCH_EVIDENCE_PII: 'hash', RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-hash-')) });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /evidence\.redaction\.hash_key.*RUNWATCH_EVIDENCE_HASH_KEY/);
   });
 
   test('`runwatch config` prints the configuration with secrets hidden', () => {

@@ -18,7 +18,7 @@ import type { Registry } from '../shared/metrics.js';
 import { encodeRecord, type Detection } from '../shared/records.js';
 import { RuleEngine, type CompiledPack } from '../shared/rules/index.js';
 import { DetectorMetrics } from './metrics.js';
-import { loadPackOrThrow, watchPack, type PackWatcher } from './pack.js';
+import { loadPackOrThrow, watchPack, type PackWatcher } from '../shared/rules/pack-loader.js';
 
 export interface DetectorWorkerOptions {
   bus: Bus;

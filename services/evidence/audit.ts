@@ -31,6 +31,7 @@ export class AuditLog {
   private waiting: Array<Record<string, unknown>> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private closing = false;
   dropped = 0;
 
   constructor(
@@ -65,6 +66,7 @@ export class AuditLog {
         (err: unknown) => {
           this.waiting.unshift(...rows);
           this.log.warn({ err: (err as Error).message, waiting: this.waiting.length }, 'audit rows not stored yet; retrying');
+          if (this.closing) return;
           this.timer ??= setTimeout(() => {
             this.timer = undefined;
             void this.flush();
@@ -77,9 +79,17 @@ export class AuditLog {
     await this.flushing;
   }
 
+  /** One last attempt; what still cannot be stored is logged as lost rather than keeping the process alive. */
   async close(): Promise<void> {
+    this.closing = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.waiting.length > 0) {
+      this.log.error({ lost: this.waiting.length }, 'audit rows not stored at shutdown: the evidence store is unavailable');
+      this.waiting = [];
+    }
   }
 }

@@ -1,5 +1,5 @@
 /** `runwatch evidence`: the evidence writer (distributed mode), telemetry/detections/actions into ClickHouse, and the scheduled hunts. */
-import { HuntScheduler } from '../../evidence/hunts/scheduler.js';
+import { startHunts } from '../../evidence/hunts/start.js';
 import { openEvidenceStore } from '../../evidence/open.js';
 import { EvidenceWriter } from '../../evidence/writer.js';
 import { createBus } from '../../shared/bus/index.js';
@@ -8,7 +8,6 @@ import { createAuthenticator } from '../../shared/http/auth.js';
 import { createHttpServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/log.js';
 import { createRegistry } from '../../shared/metrics.js';
-import { openStore } from '../../shared/store/clickhouse.js';
 import type { Running } from '../lifecycle.js';
 
 export async function startEvidence(config: Config, log: Logger): Promise<Running> {
@@ -18,10 +17,7 @@ export async function startEvidence(config: Config, log: Logger): Promise<Runnin
   const registry = createRegistry();
   const writer = new EvidenceWriter({ bus, store, log, registry, config: config.evidence });
   await writer.start();
-  // A connection of its own: chDB runs one query at a time per connection, and a long hunt must not hold back inserts.
-  const huntStore = await openStore(config);
-  const hunts = new HuntScheduler({ bus, store: huntStore, log: log.child({ service: 'hunts' }), registry, ruleDirs: config.rules.dirs, watchRules: config.rules.watch });
-  hunts.start();
+  const hunts = await startHunts(config, bus, log.child({ service: 'hunts' }), registry);
   const http = config.evidence.metrics_port > 0
     ? createHttpServer({ log, bodyLimit: 1024, registry, authenticate: createAuthenticator([]), health: () => ({ ok: true, bus: bus.kind, store: store.kind }) })
     : null;
@@ -30,7 +26,6 @@ export async function startEvidence(config: Config, log: Logger): Promise<Runnin
     async close() {
       await http?.close();
       await hunts.stop();
-      await huntStore.close();
       await writer.stop();
       await bus.close();
       await store.close();

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AuditLog } from '../../evidence/audit.js';
 import { countEvents, type EventFilter } from '../../evidence/read.js';
-import { loadPackOrThrow } from '../../detector/pack.js';
+import { loadPackOrThrow } from '../../shared/rules/pack-loader.js';
 import { backtest } from '../../replay/backtest.js';
 import { countOption, durationOption, rangeOptions, rateOption } from '../../replay/options.js';
 import { progressBar, type Progress } from '../../replay/progress.js';

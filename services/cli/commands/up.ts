@@ -6,7 +6,7 @@
 import { Collector } from '../../collector/server.js';
 import { DetectorWorker } from '../../detector/worker.js';
 import { AuditLog } from '../../evidence/audit.js';
-import { HuntScheduler } from '../../evidence/hunts/scheduler.js';
+import { startHunts } from '../../evidence/hunts/start.js';
 import { openEvidenceStore } from '../../evidence/open.js';
 import { EvidenceWriter } from '../../evidence/writer.js';
 import { createOperatorApi } from '../../responder/api.js';
@@ -14,7 +14,6 @@ import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/log.js';
 import { createRegistry } from '../../shared/metrics.js';
-import { openStore } from '../../shared/store/clickhouse.js';
 
 import type { Running } from '../lifecycle.js';
 
@@ -30,10 +29,7 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
   const store = await openEvidenceStore(config, log);
   const writer = new EvidenceWriter({ bus, store, log: log.child({ service: 'evidence' }), registry, config: config.evidence });
   await writer.start();
-  // A connection of its own: chDB runs one query at a time per connection, and a long hunt must not hold back inserts.
-  const huntStore = await openStore(config);
-  const hunts = new HuntScheduler({ bus, store: huntStore, log: log.child({ service: 'hunts' }), registry, ruleDirs: config.rules.dirs, watchRules: config.rules.watch });
-  hunts.start();
+  const hunts = await startHunts(config, bus, log.child({ service: 'hunts' }), registry);
   const audit = new AuditLog(store, log.child({ service: 'audit' }));
   const detector = new DetectorWorker({
     bus,
@@ -70,7 +66,6 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
       await detector.stop();
       await api.close();
       await hunts.stop();
-      await huntStore.close();
       await writer.stop();
       await audit.close();
       await bus.close();

@@ -18,7 +18,7 @@
  */
 import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 // The detector's pack loading and hot reload: the same rule folders, the same refusal of a broken change.
-import { loadPackOrThrow, watchPack, type PackWatcher } from '../../detector/pack.js';
+import { loadPackOrThrow, watchPack, type PackWatcher } from '../../shared/rules/pack-loader.js';
 import { TOPICS } from '../../shared/bus/topics.js';
 import type { Bus } from '../../shared/bus/types.js';
 import { createDetectorRegistry } from '../../shared/detectors/registry.js';

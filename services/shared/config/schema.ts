@@ -134,6 +134,8 @@ export const ConfigSchema = z
           .strict()
           .prefault({}),
         redaction: RedactionSchema.prefault({}),
+        /** Run the scheduled hunts (kind: hunt) here; with several writers, one may be enough. */
+        hunts: z.boolean().default(true),
         /** /healthz and /metrics of a standalone evidence writer; 0 serves none. */
         metrics_host: z.string().min(1).default('127.0.0.1'),
         metrics_port: port.default(8703),

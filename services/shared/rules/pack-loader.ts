@@ -1,12 +1,12 @@
 /**
- * The rule pack a worker runs, and its hot reload: changed rule files are loaded, compiled
+ * The rule pack a service runs (detector workers, hunts), and its hot reload: changed rule files are loaded, compiled
  * and swapped in between batches; a pack with errors is refused and the running one stays.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import type { DetectorRegistry } from '../shared/detectors/registry.js';
-import { RunwatchError } from '../shared/errors.js';
-import type { Logger } from '../shared/log.js';
-import { formatProblem, hasErrors, loadPack, type CompiledPack } from '../shared/rules/index.js';
+import type { DetectorRegistry } from '../detectors/registry.js';
+import { RunwatchError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { formatProblem, hasErrors, loadPack, type CompiledPack } from './index.js';
 
 /** A rule pack with errors: the message lists each as file:line:col. */
 export class RulePackError extends RunwatchError {
