@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { replayIncident, replayPublish, type ReplayIo } from '../services/cli/commands/replay.js';
 import { DetectorWorker } from '../services/detector/worker.js';
-import { loadPackOrThrow } from '../services/detector/pack.js';
+import { loadPackOrThrow } from '../services/shared/rules/pack-loader.js';
 import { insertOnce } from '../services/evidence/inserter.js';
 import { detectionsInOrder } from '../services/evidence/read.js';
 import { detectionRow, eventRow } from '../services/evidence/rows.js';
