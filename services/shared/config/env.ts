@@ -50,6 +50,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_EVIDENCE_PII', path: 'evidence.redaction.pii', kind: 'string' },
   { name: 'RUNWATCH_EVIDENCE_HASH_KEY', path: 'evidence.redaction.hash_key', kind: 'string', secret: true },
   { name: 'RUNWATCH_EVIDENCE_HUNTS', path: 'evidence.hunts', kind: 'boolean' },
+  { name: 'RUNWATCH_EVIDENCE_METRICS_HOST', path: 'evidence.metrics_host', kind: 'string' },
   { name: 'RUNWATCH_EVIDENCE_METRICS_PORT', path: 'evidence.metrics_port', kind: 'number' },
   { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
   { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
