@@ -13,6 +13,7 @@ import { TestBroker } from '../test/support/broker.js';
 import { measureIngest, startService, type IngestFigures } from './collector.bench.js';
 import { measureDataDetectors } from './detectors-data.bench.js';
 import { measureDetectors } from './detectors-injection.bench.js';
+import type { EvidenceFigures } from './evidence.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const concurrency = 8;
@@ -37,6 +38,15 @@ async function noopCeiling(batch: number): Promise<IngestFigures> {
   }
 }
 
+async function evidenceFigures(rows: number): Promise<EvidenceFigures> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'evidence.bench.ts'), String(rows)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/evidence.bench.ts exited with ${code}`);
+  return JSON.parse(out) as EvidenceFigures;
+}
+
 const figures: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -44,6 +54,9 @@ const figures: Record<string, unknown> = {
 
 // Each built-in detector's cost per event, short (200 chars) and long (20 KB) texts.
 figures.detectors_us_per_event = { attacks: measureDetectors(), data_and_tools: measureDataDetectors() };
+
+// The evidence writer against a raw insert of the same rows (its own process: chDB binds one folder per process).
+figures.evidence_writer = await evidenceFigures(Number(process.env.BENCH_EVIDENCE_ROWS ?? 200_000));
 
 const ceiling = await noopCeiling(100);
 const embedded = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 100, concurrency, seconds));
