@@ -267,47 +267,63 @@ class Member {
     await this.loop;
   }
 
+  /**
+   * Hands out batches of the owned partitions, round robin, with up to `concurrency` of them
+   * in the handler at once; each partition has at most one batch in flight, so its records
+   * stay in order. A partition whose handler threw waits out the redelivery backoff first.
+   */
   private async run(): Promise<void> {
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    const inFlight = new Map<string, Promise<void>>();
+    let next = 0;
     while (this.running && !this.bus.isClosed) {
-      let delivered = false;
       const owned = this.owned;
-      for (let i = 0; i < owned.length && this.running; i += concurrency) {
-        const results = await Promise.all(owned.slice(i, i + concurrency).map(({ topic, partition }) => this.deliver(topic, partition)));
-        if (results.includes('delivered')) delivered = true;
-        if (results.includes('failed')) await sleep(this.bus.redeliveryBackoffMs);
+      for (let n = 0; n < owned.length && inFlight.size < concurrency && this.running; n++) {
+        const { topic, partition } = owned[(next + n) % owned.length]!;
+        const id = `${topic}/${partition}`;
+        if (inFlight.has(id)) continue;
+        const batch = this.take(topic, partition);
+        if (!batch) continue;
+        next = (next + n + 1) % Math.max(1, owned.length);
+        inFlight.set(id, this.deliver(id, batch).finally(() => inFlight.delete(id)));
       }
-      if (!delivered) await this.bus.waitForData(100);
+      if (inFlight.size === 0) await this.bus.waitForData(100);
+      else await Promise.race([...inFlight.values(), ...(inFlight.size < concurrency ? [this.bus.waitForData(100)] : [])]);
     }
+    await Promise.all(inFlight.values());
   }
 
-  /** Hands one batch of a partition to the handler; commits it when the handler resolves. */
-  private async deliver(topic: string, partition: number): Promise<'empty' | 'delivered' | 'failed'> {
+  /** The next batch of a partition from this member's position, or null when there is none. */
+  private take(topic: string, partition: number): Batch | null {
     const id = `${topic}/${partition}`;
     const position = this.positions.get(id);
-    if (position === undefined) return 'empty';
+    if (position === undefined) return null;
     const messages = this.bus.read(topic, partition, position, this.options.maxBatchSize ?? 1000);
-    if (messages.length === 0) return 'empty';
-    const generation = this.generation;
+    if (messages.length === 0) return null;
     const floor = this.floors.get(id) ?? -1;
-    const batch: Batch = {
+    return {
       topic,
       partition,
       messages: messages.map((m) => (Number(m.offset) < floor ? { ...m, replay: true } : m)),
       heartbeat: async () => {},
     };
+  }
+
+  /** Runs the handler on one batch; commits it when the handler resolves. */
+  private async deliver(id: string, batch: Batch): Promise<void> {
+    const generation = this.generation;
     try {
       await this.options.eachBatch(batch);
     } catch {
       // Redelivered from the same position after a pause, as a Kafka consumer would.
-      return 'failed';
+      await sleep(this.bus.redeliveryBackoffMs);
+      return;
     }
-    if (generation !== this.generation || !this.positions.has(id)) return 'delivered'; // revoked meanwhile
-    const next = Number(messages[messages.length - 1]!.offset) + 1;
+    if (generation !== this.generation || !this.positions.has(id)) return; // revoked meanwhile
+    const next = Number(batch.messages[batch.messages.length - 1]!.offset) + 1;
     this.positions.set(id, next);
     if (next > (this.group.committed.get(id) ?? -1)) this.group.committed.set(id, next);
-    this.bus.trim(topic, partition);
-    return 'delivered';
+    this.bus.trim(batch.topic, batch.partition);
   }
 }
 
