@@ -1,7 +1,8 @@
 // Evidence end to end on the real broker: HTTP in, Kafka through, a detector worker and the
 // evidence writer consuming, chDB rows and the operator API out. ClickHouse goes away in the
 // middle of the stream and comes back: every accepted event is stored exactly once, and a
-// detection's timeline holds the events that caused it, in order.
+// detection's timeline holds the events that caused it, in order; a backtest over the stored
+// events reproduces the stored detections and finds a new rule's extra ones.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -9,7 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DetectorWorker } from '../services/detector/worker.js';
 import { AuditLog } from '../services/evidence/audit.js';
 import { EvidenceWriter } from '../services/evidence/writer.js';
+import { backtest } from '../services/replay/backtest.js';
 import { createOperatorApi } from '../services/responder/api.js';
+import { createDetectorRegistry } from '../services/shared/detectors/registry.js';
+import { loadPackOrThrow } from '../services/shared/rules/pack-loader.js';
 import { KafkaBus } from '../services/shared/bus/kafka.js';
 import type { TelemetryEvent } from '../services/shared/events/schema.js';
 import { createLogger } from '../services/shared/log.js';
@@ -21,7 +25,7 @@ import { evidenceConfig, RestartableStore } from './support/evidence.js';
 import { kafkaBrokers } from './support/kafka.js';
 import { CHAIN_RULE, ruleDir } from './support/rule-pack.js';
 
-test('HTTP → Kafka → ClickHouse with a store outage mid-stream: nothing lost or doubled; timelines in order', { timeout: 240_000 }, async () => {
+test('HTTP → Kafka → ClickHouse with a store outage mid-stream: nothing lost or doubled; timelines in order; backtests exact', { timeout: 240_000 }, async () => {
   const brokers = kafkaBrokers().join(',');
   const tenant = `ev-${randomUUID().slice(0, 8)}`;
   const config = evidenceConfig('kafka', { KAFKA_BROKERS: brokers, RUNWATCH_KAFKA_PARTITIONS: '4', RUNWATCH_EVIDENCE_GROUP_ID: `evidence-${randomUUID()}` });
@@ -30,7 +34,8 @@ test('HTTP → Kafka → ClickHouse with a store outage mid-stream: nothing lost
   await bus.ensureTopics();
   const store = await RestartableStore.open(config);
   const registry = createRegistry({ processMetrics: false });
-  const detector = new DetectorWorker({ bus, log, registry, groupId: `detectors-${randomUUID()}`, ruleDirs: [ruleDir(CHAIN_RULE)], watchRules: false });
+  const chainRules = ruleDir(CHAIN_RULE);
+  const detector = new DetectorWorker({ bus, log, registry, groupId: `detectors-${randomUUID()}`, ruleDirs: [chainRules], watchRules: false });
   const writer = new EvidenceWriter({ bus, store, log, registry, config: { ...config.evidence, flush_ms: 200 }, retry: { initialMs: 100, maxMs: 500 } });
   const audit = new AuditLog(store, log);
   const api = createOperatorApi({ config, log, registry, store, audit, health: () => ({ ok: true }) });
@@ -103,6 +108,23 @@ test('HTTP → Kafka → ClickHouse with a store outage mid-stream: nothing lost
       assert.deepEqual(timeline.map((e) => e.event_id), [`${tenant}-read_secrets-${s}`, `${tenant}-send_email-${s}`]);
       assert.deepEqual(timeline.map((e) => e.tool_call!.name), ['read_secrets', 'send_email']);
     }
+
+    // A backtest over what was stored reproduces the stored detections exactly, and a new rule's extra ones.
+    const registry = createDetectorRegistry();
+    const range = { since: Date.now() - 3_600_000, until: Date.now() + 1000, tenant, partitions: config.kafka.partitions, detectors: registry };
+    const same = await backtest(store, { ...range, pack: loadPackOrThrow([chainRules], registry) });
+    assert.deepEqual(same.totals, { new: 0, missing: 0, unchanged: sessions });
+    const extra = `${CHAIN_RULE}---
+kind: rule
+id: t.email
+name: Any email
+version: 1
+severity: low
+match: { tool_call.name: send_email }
+`;
+    const added = await backtest(store, { ...range, pack: loadPackOrThrow([ruleDir(extra)], registry) });
+    assert.deepEqual(added.totals, { new: sessions, missing: 0, unchanged: sessions });
+    assert.deepEqual(added.by_rule.find((r) => r.rule_id === 't.email'), { rule_id: 't.email', new: sessions, missing: 0, unchanged: 0 });
   } finally {
     await collector.close();
     await detector.stop();
