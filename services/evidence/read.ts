@@ -125,13 +125,8 @@ export async function countEvents(store: Store, filter: EventFilter): Promise<nu
 }
 
 /** Every matching event in time order, a page at a time: memory stays flat however many there are. */
-export async function* eventsInOrder(store: Store, filter: EventFilter, pageSize = 5000): AsyncGenerator<TelemetryEvent> {
-  let cursor: string | undefined;
-  do {
-    const page = await listEvents(store, filter, { limit: pageSize, cursor });
-    yield* page.items;
-    cursor = page.next ?? undefined;
-  } while (cursor);
+export function eventsInOrder(store: Store, filter: EventFilter, pageSize = 5000): AsyncGenerator<TelemetryEvent> {
+  return everyPage((page) => listEvents(store, filter, page), pageSize);
 }
 
 export async function listDetections(store: Store, filter: DetectionFilter, page: PageRequest): Promise<Page<Detection>> {
@@ -146,10 +141,14 @@ export async function listDetections(store: Store, filter: DetectionFilter, page
   return { items, next: rows.length > page.limit && last ? encodeCursor({ ts: last.ts, id: last.detection_id }) : null };
 }
 
-export async function* detectionsInOrder(store: Store, filter: DetectionFilter, pageSize = 5000): AsyncGenerator<Detection> {
+export function detectionsInOrder(store: Store, filter: DetectionFilter, pageSize = 5000): AsyncGenerator<Detection> {
+  return everyPage((page) => listDetections(store, filter, page), pageSize);
+}
+
+async function* everyPage<T>(list: (page: PageRequest) => Promise<Page<T>>, limit: number): AsyncGenerator<T> {
   let cursor: string | undefined;
   do {
-    const page = await listDetections(store, filter, { limit: pageSize, cursor });
+    const page = await list({ limit, cursor });
     yield* page.items;
     cursor = page.next ?? undefined;
   } while (cursor);

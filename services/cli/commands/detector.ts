@@ -2,8 +2,7 @@
 import { DetectorWorker } from '../../detector/worker.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
-import { createHttpServer } from '../../shared/http/server.js';
-import { createAuthenticator } from '../../shared/http/auth.js';
+import { startProbeServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/log.js';
 import { createRegistry } from '../../shared/metrics.js';
 import type { Running } from '../lifecycle.js';
@@ -21,11 +20,13 @@ export async function startDetector(config: Config, log: Logger): Promise<Runnin
     watchRules: config.rules.watch,
   });
   await worker.start();
-  // /healthz and /metrics for the worker, on the configured metrics port (0 = none).
-  const http = config.detector.metrics_port > 0
-    ? createHttpServer({ log, bodyLimit: 1024, registry, authenticate: createAuthenticator([]), health: () => ({ ok: true, rules: worker.rules, bus: bus.kind }) })
-    : null;
-  if (http) await http.listen({ host: config.detector.metrics_host, port: config.detector.metrics_port });
+  const http = await startProbeServer({
+    log,
+    registry,
+    host: config.detector.metrics_host,
+    port: config.detector.metrics_port,
+    health: () => ({ ok: true, rules: worker.rules, bus: bus.kind }),
+  });
   return {
     async close() {
       await http?.close();

@@ -4,8 +4,7 @@ import { openEvidenceStore } from '../../evidence/open.js';
 import { EvidenceWriter } from '../../evidence/writer.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
-import { createAuthenticator } from '../../shared/http/auth.js';
-import { createHttpServer } from '../../shared/http/server.js';
+import { startProbeServer } from '../../shared/http/server.js';
 import type { Logger } from '../../shared/log.js';
 import { createRegistry } from '../../shared/metrics.js';
 import type { Running } from '../lifecycle.js';
@@ -18,10 +17,13 @@ export async function startEvidence(config: Config, log: Logger): Promise<Runnin
   const writer = new EvidenceWriter({ bus, store, log, registry, config: config.evidence });
   await writer.start();
   const hunts = await startHunts(config, bus, log.child({ service: 'hunts' }), registry);
-  const http = config.evidence.metrics_port > 0
-    ? createHttpServer({ log, bodyLimit: 1024, registry, authenticate: createAuthenticator([]), health: () => ({ ok: true, bus: bus.kind, store: store.kind }) })
-    : null;
-  if (http) await http.listen({ host: config.evidence.metrics_host, port: config.evidence.metrics_port });
+  const http = await startProbeServer({
+    log,
+    registry,
+    host: config.evidence.metrics_host,
+    port: config.evidence.metrics_port,
+    health: () => ({ ok: true, bus: bus.kind, store: store.kind }),
+  });
   return {
     async close() {
       await http?.close();

@@ -99,3 +99,16 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 export function rawBody(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
+
+/**
+ * The /healthz and /metrics server of a service without an API of its own (detector workers,
+ * evidence writers), listening on `host:port`; port 0 serves none and returns null.
+ */
+export async function startProbeServer(
+  options: Pick<HttpServerOptions, 'log' | 'registry' | 'health'> & { host: string; port: number },
+): Promise<FastifyInstance | null> {
+  if (options.port === 0) return null;
+  const app = createHttpServer({ ...options, bodyLimit: 1024, authenticate: () => ({ ok: true, tenant: null, actor: null }) });
+  await app.listen({ host: options.host, port: options.port });
+  return app;
+}

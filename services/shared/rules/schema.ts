@@ -148,18 +148,23 @@ const Exception = z
   .strict()
   .refine((e) => e.values.every((tuple) => tuple.length === e.fields.length), 'every values tuple has one value per field');
 
+/** What every document that produces detections (rules and hunts) starts with. */
+const detectionHeader = {
+  id: Id,
+  name: z.string().min(1),
+  version: z.number().int().min(1),
+  status: z.enum(['experimental', 'test', 'stable', 'deprecated']).default('stable'),
+  description: z.string().default(''),
+  severity: z.enum(SEVERITIES),
+  /** OWASP LLM Top 10 (`owasp.llm01`), MITRE ATLAS (`atlas.AML.T0051.000`), OWASP agentic (`owasp.agentic.t2`), free tags. */
+  tags: z.array(z.string().min(1)).default([]),
+  enabled: z.boolean().default(true),
+};
+
 export const RuleDoc = z
   .object({
     kind: z.literal('rule'),
-    id: Id,
-    name: z.string().min(1),
-    version: z.number().int().min(1),
-    status: z.enum(['experimental', 'test', 'stable', 'deprecated']).default('stable'),
-    description: z.string().default(''),
-    severity: z.enum(SEVERITIES),
-    /** OWASP LLM Top 10 (`owasp.llm01`), MITRE ATLAS (`atlas.AML.T0051.000`), OWASP agentic (`owasp.agentic.t2`), free tags. */
-    tags: z.array(z.string().min(1)).default([]),
-    enabled: z.boolean().default(true),
+    ...detectionHeader,
     match: ConditionSchema.optional(),
     correlate: Correlation.optional(),
     exceptions: z.array(Exception).default([]),
@@ -239,14 +244,7 @@ const CronExpression = z.string().superRefine((expr, ctx) => {
 export const HuntDoc = z
   .object({
     kind: z.literal('hunt'),
-    id: Id,
-    name: z.string().min(1),
-    version: z.number().int().min(1),
-    status: z.enum(['experimental', 'test', 'stable', 'deprecated']).default('stable'),
-    description: z.string().default(''),
-    severity: z.enum(SEVERITIES),
-    tags: z.array(z.string().min(1)).default([]),
-    enabled: z.boolean().default(true),
+    ...detectionHeader,
     /** When to run, in UTC: a node-cron expression. */
     schedule: CronExpression,
     /** How far back a run looks: the query's `{since}` is the run time minus this, `{until}` the run time. */
