@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { AuditLog } from '../services/evidence/audit.js';
 import { insertOnce } from '../services/evidence/inserter.js';
-import { detectionRow, eventRow } from '../services/evidence/rows.js';
+import { actionRow, detectionRow, eventRow } from '../services/evidence/rows.js';
 import { createOperatorApi } from '../services/responder/api.js';
 import { parseEvent } from '../services/shared/events/normalize.js';
 import type { TelemetryEvent } from '../services/shared/events/schema.js';
 import { createLogger } from '../services/shared/log.js';
 import { createRegistry } from '../services/shared/metrics.js';
-import type { Detection } from '../services/shared/records.js';
+import type { Action, Detection } from '../services/shared/records.js';
 import { evidenceConfig, RestartableStore } from './support/evidence.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
@@ -42,6 +42,12 @@ const DETECTION: Detection = {
 };
 const OTHER_DETECTION: Detection = { ...DETECTION, detection_id: 'det_other_1', tenant: 'other', severity: 'low', event_ids: ['other-1'] };
 
+const step = (detection: Detection, n: number, status: Action['status']): Action => ({
+  action_id: `${detection.detection_id}-${n}`, detection_id: detection.detection_id, playbook_id: 'pb', step_index: 0, step: 'quarantine_agent',
+  status, attempt: 1, ts: detection.ts + n, tenant: detection.tenant, target: detection.agent_id, dry_run: false, actor: 'responder', detail: '',
+});
+const ACTIONS = [step(DETECTION, 2, 'succeeded'), step(DETECTION, 0, 'pending'), step(DETECTION, 1, 'running'), step(OTHER_DETECTION, 0, 'pending')];
+
 describe('operator read API', () => {
   let store: RestartableStore;
   let api: FastifyInstance;
@@ -55,6 +61,7 @@ describe('operator read API', () => {
     store = await RestartableStore.open(config);
     await insertOnce(store, 'events', [...ACME_EVENTS, ...OTHER_EVENTS, SQLISH].map((e) => eventRow(e, 0)));
     await insertOnce(store, 'detections', [DETECTION, OTHER_DETECTION].map(detectionRow));
+    await insertOnce(store, 'actions', ACTIONS.map(actionRow));
     const log = createLogger({ level: 'silent' });
     audit = new AuditLog(store, log, 20);
     api = createOperatorApi({ config, log, registry: createRegistry({ processMetrics: false }), store, audit, health: () => ({ ok: true }) });
@@ -168,6 +175,16 @@ describe('operator read API', () => {
     const around = await get('/v1/detections/det_acme_1/timeline?context=2m', ACME);
     assert.deepEqual(ids(around.body), ['acme-08', 'acme-09', 'acme-10', 'acme-11', 'acme-12', 'acme-13', 'acme-14']);
     assert.equal((await get('/v1/detections/det_nope/timeline')).status, 404);
+  });
+
+  test("a detection's playbook steps, every state change in order, for its tenant only", async () => {
+    const res = await get('/v1/actions?detection_id=det_acme_1', ACME);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, [ACTIONS[1], ACTIONS[2], ACTIONS[0]]);
+    assert.deepEqual((await get('/v1/actions?detection_id=det_acme_1', OTHER)).body, []);
+    const missing = await get('/v1/actions');
+    assert.equal(missing.status, 400);
+    assert.match((missing.body as { error: string }).error, /^detection_id: /);
   });
 
   test('every API call is in the audit trail with who made it', async () => {

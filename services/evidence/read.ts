@@ -6,11 +6,11 @@
  * arriving meanwhile are not skipped or repeated.
  */
 import type { EventKind, TelemetryEvent } from '../shared/events/schema.js';
-import type { Detection, Severity } from '../shared/records.js';
+import type { Action, Detection, Severity } from '../shared/records.js';
 import { StoreUnavailableError } from '../shared/errors.js';
 import type { Store } from '../shared/store/clickhouse.js';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
-import { DETECTION_COLUMNS, detectionFromRow, storableTs, type DetectionRow } from './rows.js';
+import { ACTION_COLUMNS, actionFromRow, DETECTION_COLUMNS, detectionFromRow, storableTs, type DetectionRow, type Row } from './rows.js';
 
 /** `tenant: null` reads every tenant (an operator token, or a server without tokens). */
 export interface Scope {
@@ -167,6 +167,17 @@ export async function evidenceEvents(store: Store, detection: Detection): Promis
     .add('event_id IN {ids:Array(String)}', { ids: detection.event_ids });
   const rows = await select<{ event: string }>(store, `SELECT event FROM {database:Identifier}.events ${where} ORDER BY ts, event_id`, where.params);
   return rows.map((r) => JSON.parse(r.event) as TelemetryEvent);
+}
+
+/** The playbook steps run for a detection, every state change in time order (at most `limit`). */
+export async function actionsOf(store: Store, scope: Scope, detectionId: string, limit: number): Promise<Action[]> {
+  const where = new Where(store.database).scope(scope).add('detection_id = {detection_id:String}', { detection_id: detectionId });
+  const rows = await select<Row>(
+    store,
+    `SELECT ${ACTION_COLUMNS} FROM {database:Identifier}.actions ${where} ORDER BY ts, action_id LIMIT {limit:UInt32}`,
+    { ...where.params, limit },
+  );
+  return rows.map(actionFromRow);
 }
 
 /**

@@ -3,13 +3,14 @@
  *   GET /v1/events?since=&until=&agent_id=&session_id=&key_id=&trace_id=&kind=&tenant=&limit=&cursor=
  *   GET /v1/detections?since=&until=&agent_id=&session_id=&rule_id=&severity=&tenant=&limit=&cursor=
  *   GET /v1/detections/:detection_id/timeline[?context=10m]
+ *   GET /v1/actions?detection_id=   (the playbook steps run for it, every state change)
  * Lists answer a JSON array in time order; when there is more, the `X-Next-Cursor` header
  * (and a `Link: <…>; rel="next"`) gives the next page. A tenant's token reads its own tenant
  * only; another tenant's records look exactly like absent ones.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { listDetections, listEvents, getDetection, evidenceEvents, incidentEvents, type Scope } from '../../evidence/read.js';
+import { actionsOf, listDetections, listEvents, getDetection, evidenceEvents, incidentEvents, type Scope } from '../../evidence/read.js';
 import { EVENT_KINDS } from '../../shared/events/schema.js';
 import { NotFoundError, QueryInvalidError } from '../../shared/errors.js';
 import { SEVERITIES } from '../../shared/records.js';
@@ -69,6 +70,13 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
         .optional(),
     })
     .strict();
+
+  const actionsQuery = z.object({ detection_id: id, tenant: tenant.optional() }).strict();
+
+  app.get('/v1/actions', async (req, reply) => {
+    const q = parseQuery(actionsQuery, req.query);
+    return reply.send(await actionsOf(deps.store, scopeOf(req, q.tenant), q.detection_id, deps.maxPageSize));
+  });
 
   app.get('/v1/events', async (req, reply) => {
     const q = parseQuery(eventsQuery, req.query);
