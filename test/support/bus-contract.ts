@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { followTopic } from '../../services/shared/bus/follow.js';
 import type { Bus, BusMessage, ConsumeOptions, OutgoingRecord, Subscription } from '../../services/shared/bus/types.js';
 
 export interface BusUnderTest {
@@ -166,6 +167,29 @@ export function busContract(name: string, make: () => Promise<BusUnderTest>, tim
       await waitFor(() => after.length >= 1, timeoutMs, 'the message after the commits');
       await sleep(300);
       assert.deepEqual(after, ['k#4']);
+    });
+
+    test('endOffsets says where each partition ends; a follower reads it all, says so, and follows on', async () => {
+      const { bus } = await get();
+      const t = await topic(3);
+      await bus.produce(records(t, ['a', 'b', 'c', 'd', 'e'], 4));
+      const ends = await bus.endOffsets(t);
+      assert.deepEqual(ends.map((e) => e.partition), ends.map((_, i) => i), 'every partition, in order');
+      assert.equal(ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0), 20);
+      const seen: string[] = [];
+      const follower = await followTopic(bus, { topic: t, groupPrefix: 'follow', onMessages: (ms) => void seen.push(...ms.map((m) => m.value!.toString())) });
+      try {
+        await follower.caughtUp;
+        assert.equal(seen.length, 20, 'everything before it began, by the time it says it caught up');
+        await bus.produce(records(t, ['z'], 1));
+        await waitFor(() => seen.includes('z#0'), timeoutMs, 'a record produced later');
+      } finally {
+        await follower.stop();
+      }
+      const empty = await topic(2);
+      const idle = await followTopic(bus, { topic: empty, groupPrefix: 'follow', onMessages: () => {} });
+      await idle.caughtUp;
+      await idle.stop();
     });
 
     test('ensureTopics creates the runwatch topics and is idempotent', async () => {

@@ -19,7 +19,7 @@ import type { Config } from '../config/schema.js';
 import { BusUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { TOPIC_SPECS } from './topics.js';
-import type { Bus, BusMessage, ConsumeOptions, OutgoingRecord, Subscription } from './types.js';
+import type { Bus, BusMessage, ConsumeOptions, OutgoingRecord, PartitionOffsets, Subscription } from './types.js';
 
 export type KafkaBusConfig = Config['kafka'];
 
@@ -99,6 +99,19 @@ export class KafkaBus implements Bus {
       });
     } catch (err) {
       throw new BusUnavailableError(`Kafka did not take ${records.length} records: ${(err as Error).message}`, err);
+    }
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition);
+    } catch (err) {
+      throw new BusUnavailableError(`cannot read the offsets of ${topic}: ${(err as Error).message}`, err);
+    } finally {
+      await admin.disconnect().catch(() => {});
     }
   }
 

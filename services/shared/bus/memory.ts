@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TOPIC_SPECS } from './topics.js';
 import { partitionFor } from './partitioner.js';
-import type { Batch, Bus, BusMessage, ConsumeOptions, OutgoingRecord, Subscription } from './types.js';
+import type { Batch, Bus, BusMessage, ConsumeOptions, OutgoingRecord, PartitionOffsets, Subscription } from './types.js';
 
 export interface MemoryBusOptions {
   partitions?: number;
@@ -108,6 +108,14 @@ export class MemoryBus implements Bus {
     const members = [...this.groups.values()].flatMap((g) => g.members);
     await Promise.all(members.map((m) => m.stop()));
     this.wake();
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return this.topic(topic).partitions.map((p, partition) => ({
+      partition,
+      low: p.messages.length > 0 ? p.messages[0]!.offset : String(p.nextOffset),
+      high: String(p.nextOffset),
+    }));
   }
 
   /** Messages of a partition from `offset` on, at most `max`. */

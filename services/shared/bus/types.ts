@@ -74,8 +74,19 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** Where a partition's records start and end right now (Kafka's log start and high watermark). */
+export interface PartitionOffsets {
+  partition: number;
+  /** Offset of the oldest record kept. */
+  low: string;
+  /** Offset the next record will get: a reader is caught up once it has read everything below it. */
+  high: string;
+}
+
 export interface Bus {
   readonly kind: 'kafka' | 'memory';
+  /** Every partition's offsets now: how a reader of a compacted topic knows it has read it all. */
+  endOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Creates the runwatch topics that do not exist yet. */
   ensureTopics(): Promise<void>;
   /** Resolves once every record is durably taken (Kafka: acks=all); throws BusUnavailableError. */
