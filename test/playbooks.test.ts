@@ -3,7 +3,7 @@
 // bodies, the default playbooks, and the `runwatch playbooks` commands.
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -372,6 +372,17 @@ describe('the default playbooks', () => {
     assert.deepEqual(plan({ severity: 'medium', agent_id: 'a1' }), []);
     assert.deepEqual(plan({ severity: 'low' }), []);
   });
+});
+
+test('the YAML documents of rules/playbooks/README.md load, and its providers lint clean', () => {
+  const readme = readFileSync(join(RULES, 'playbooks', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```yaml\n(kind:[\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 6);
+  for (const block of blocks) {
+    const l = loadPlaybookText(block, 'README.md');
+    assert.deepEqual(l.problems.map(formatProblem), [], block);
+    if (block.includes('kind: provider')) assert.deepEqual(lintPlaybookSet(l.set).map(formatProblem), [], block);
+  }
 });
 
 describe('runwatch playbooks lint|test|plan', () => {
