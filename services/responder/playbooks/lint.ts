@@ -11,7 +11,7 @@ import type { PlaybookDoc, When } from './schema.js';
 import { placeholderProblem, placeholders } from './template.js';
 
 /** Header names whose values are credentials: they must come from `{{env.NAME}}`. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$|token|secret|key/i;
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret/i;
 
 export function lintPlaybookSet(set: PlaybookSet, rules: readonly LoadedDoc[] = []): Problem[] {
   const problems: Problem[] = [];
