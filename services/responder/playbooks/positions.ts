@@ -1,32 +1,15 @@
 /**
- * Where a value of a YAML document stands, and zod issues as messages at those places. The same
- * mapping services/shared/rules/load.ts uses for rule files (that file does not export its
- * helpers; see the responder notes), kept small: playbook documents have no condition unions
- * to re-explain, since load.ts picks the schema of each document's kind before parsing.
+ * Zod issues of playbook documents as messages at their places in the YAML, located with rule
+ * lint's own `offsetOf`. Kept small: playbook documents have no condition unions to
+ * re-explain, since load.ts picks the schema of each document's kind before parsing.
  */
-import { isMap, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { offsetOf } from '../../shared/rules/load.js';
 import { formatPath } from '../../shared/validation.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
-/** The byte offset of the node at `path` (or of its closest existing ancestor): its key, or its value. */
-export function offsetOf(document: Document.Parsed, path: YamlPath, point: 'key' | 'value'): number {
-  for (let n = path.length; n >= 0; n--) {
-    const sub = path.slice(0, n);
-    const wantKey = point === 'key' || n < path.length;
-    const parent = n > 0 ? document.getIn(sub.slice(0, -1), true) : undefined;
-    if (wantKey && n > 0 && typeof sub[n - 1] === 'string' && isMap(parent)) {
-      // Point at the key, where a reader looks for "that field".
-      const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === sub[n - 1]);
-      const key = pair?.key as Node | null | undefined;
-      if (key?.range) return key.range[0];
-    }
-    const node = (n === 0 ? document.contents : document.getIn(sub, true)) as Node | null | undefined;
-    if (node && typeof node === 'object' && 'range' in node && node.range) return node.range[0];
-  }
-  return 0;
-}
+export { offsetOf };
 
 export interface Explained {
   path: Array<string | number>;

@@ -106,7 +106,7 @@ export function loadRuleText(text: string, file: string): LoadResult {
 }
 
 /** The byte offset of the node at `path` (or of its closest existing ancestor). */
-function offsetOf(document: Document.Parsed, path: ReadonlyArray<string | number>, point: 'key' | 'value'): number {
+export function offsetOf(document: Document.Parsed, path: ReadonlyArray<string | number>, point: 'key' | 'value'): number {
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
     const wantKey = point === 'key' || n < path.length;
