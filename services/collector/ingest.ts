@@ -28,15 +28,19 @@ export interface IngestResult {
   records: OutgoingRecord[];
 }
 
-export function ingest(items: readonly BodyItem[], ctx: IngestContext): IngestResult {
+/** Last touch on an accepted event before it is encoded (the containment mark, enforcer.ts). */
+export type EventMarker = (event: TelemetryEvent) => TelemetryEvent;
+
+export function ingest(items: readonly BodyItem[], ctx: IngestContext, mark: EventMarker = (event) => event): IngestResult {
   const accepted: TelemetryEvent[] = [];
   const rejected: Rejection[] = [];
   const records: OutgoingRecord[] = [];
   items.forEach((item, index) => {
     const result = item.ok ? parseEvent(item.raw, ctx) : { ok: false as const, error: item.error };
     if (result.ok) {
-      accepted.push(result.event);
-      records.push({ topic: TOPICS.telemetry, key: eventKey(result.event), value: encodeEvent(result.event), timestamp: result.event.ts });
+      const event = mark(result.event);
+      accepted.push(event);
+      records.push({ topic: TOPICS.telemetry, key: eventKey(event), value: encodeEvent(event), timestamp: event.ts });
       return;
     }
     const rejection: Rejection = { index, error: result.error };

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { rawBody } from '../../shared/http/server.js';
 import { decodeContentEncoding, parseEventsBody } from '../body.js';
-import { ingest } from '../ingest.js';
+import { ingest, type EventMarker } from '../ingest.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { Publisher } from '../publisher.js';
 
@@ -15,13 +15,15 @@ export interface EventsRouteDeps {
   publisher: Publisher;
   metrics: CollectorMetrics;
   bodyLimit: number;
+  /** Marks accepted events of contained subjects (containment/enforcer.ts). */
+  mark?: EventMarker;
 }
 
 export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps): void {
   app.post('/v1/events', async (req, reply) => {
     const body = decodeContentEncoding(rawBody(req), req.headers['content-encoding'], deps.bodyLimit);
     const items = parseEventsBody(body, req.headers['content-type']);
-    const result = ingest(items, { receivedAt: Date.now(), tenant: req.tenant });
+    const result = ingest(items, { receivedAt: Date.now(), tenant: req.tenant }, deps.mark);
     await deps.publisher.publish(result.records);
     for (const e of result.accepted) deps.metrics.accepted.inc({ kind: e.kind });
     deps.metrics.rejected.inc(result.rejected.length);
