@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Action, ActionStatus } from '../shared/records.js';
+import type { StepRecord } from './playbooks/sequence.js';
 
 /** States after which a step never runs again. */
 export const FINAL_STATUSES: ReadonlySet<ActionStatus> = new Set(['succeeded', 'failed', 'skipped', 'rejected', 'dry_run']);
@@ -57,9 +58,29 @@ export class StepLedger {
     return a !== undefined && FINAL_STATUSES.has(a.status);
   }
 
+  /**
+   * The recorded history of one playbook run, as the step state machine reads it: for each
+   * step, one `failed` per earlier attempt, then its latest state.
+   */
+  history(detectionId: string, playbookId: string, stepIds: readonly string[]): StepRecord[] {
+    const out: StepRecord[] = [];
+    stepIds.forEach((step, index) => {
+      const a = this.latest(detectionId, playbookId, index);
+      if (!a) return;
+      for (let n = 1; n < a.attempt; n++) out.push({ step, status: 'failed' });
+      out.push({ step, status: a.status, ...(a.detail && { reason: a.detail }) });
+    });
+    return out;
+  }
+
   /** Steps started and not finished: what a restarted responder must resume. */
   unfinished(): Action[] {
     return [...this.steps.values()].filter((a) => !FINAL_STATUSES.has(a.status));
+  }
+
+  /** The latest state of every step changed at or after `since` (epoch ms): what caps and rate limits count. */
+  recent(since: number): Action[] {
+    return [...this.steps.values()].filter((a) => a.ts >= since);
   }
 
   /** Forgets steps of detections older than `before` (epoch ms): their playbooks ended long ago. */
