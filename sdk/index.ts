@@ -7,10 +7,15 @@
  * const rw = new RunwatchClient({ url: 'http://127.0.0.1:8700', app: 'support-bot' });
  * rw.output({ text: 'Refunds take 5 days.', session_id: 's1' });
  * await rw.close();
+ *
+ * And before a tool runs, the guard (throws RunwatchDeniedError when runwatch says no):
+ * const guard = new RunwatchGuard({ url: 'http://127.0.0.1:8700', agentId: 'bot-1' });
+ * await guard.check({ name: 'send_email', arguments: { to }, session_id: 's1' });
  */
 export { RunwatchClient } from './client.js';
-export { DeliveryError, QueueOverflowError, RejectedEventsError, RunwatchSdkError } from './errors.js';
-export type { RejectedEvent, RunwatchSdkErrorCode } from './errors.js';
+export { DeliveryError, GuardUnavailableError, QueueOverflowError, RejectedEventsError, RunwatchDeniedError, RunwatchSdkError } from './errors.js';
+export type { DenyReason, RejectedEvent, RunwatchSdkErrorCode } from './errors.js';
+export { RunwatchGuard, type GuardAllowed, type RunwatchGuardOptions } from './guard.js';
 export { newEventId } from './ids.js';
 export type {
   ChatMessage,
