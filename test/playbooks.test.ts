@@ -361,13 +361,13 @@ describe('the default playbooks', () => {
     const plan = (over: Partial<Detection>) =>
       planDetection(set, detection(over), { dryRun: 'ignore' }).map((r) => `${r.playbook_id}: ${r.steps.map((s) => `${s.id}=${s.status}`).join(' ')}`);
     assert.deepEqual(plan({ rule_id: 'rw.chain.injection_then_action', severity: 'critical', agent_id: 'a1', playbooks: ['contain_agent'] }), [
-      'contain_agent: snapshot=succeeded quarantine=succeeded notify=succeeded',
+      'contain_agent: quarantine=succeeded snapshot=succeeded notify=succeeded',
     ]);
-    assert.match(planDetection(set, detection({ severity: 'critical', agent_id: 'a1' }), { dryRun: 'force' })[0]!.steps[1]!.detail!, /quarantine agent a1 for 1h/);
+    assert.match(planDetection(set, detection({ severity: 'critical', agent_id: 'a1' }), { dryRun: 'force' })[0]!.steps[0]!.detail!, /quarantine agent a1 for 1h/);
     assert.deepEqual(plan({ rule_id: 'rw.abuse.key_many_ips', severity: 'high', key_id: 'fp:1', playbooks: ['revoke_key'] }), [
-      'revoke_key: snapshot=succeeded revoke=succeeded notify=succeeded',
+      'revoke_key: revoke=succeeded snapshot=succeeded notify=succeeded',
     ]);
-    assert.match(planDetection(set, detection({ rule_id: 'rw.hunt.key_token_spike', key_id: 'fp:1' }), { dryRun: 'force' })[0]!.steps[1]!.detail!, /registry/);
+    assert.match(planDetection(set, detection({ rule_id: 'rw.hunt.key_token_spike', key_id: 'fp:1' }), { dryRun: 'force' })[0]!.steps[0]!.detail!, /registry/);
     assert.deepEqual(plan({ rule_id: 'rw.data.secret_in_output', severity: 'high' }), ['notify_high: notify=succeeded']);
     assert.deepEqual(plan({ severity: 'medium', agent_id: 'a1' }), []);
     assert.deepEqual(plan({ severity: 'low' }), []);
@@ -421,7 +421,7 @@ describe('runwatch playbooks lint|test|plan', () => {
     const a = io();
     assert.equal(planPlaybooks(dirs, file, {}, a.io), 0);
     assert.deepEqual(a.out.slice(0, 2), ['playbook contain_agent: completed', '  because: severity critical is one of critical']);
-    assert.match(a.out[3]!, /2\. quarantine \[quarantine_agent\] dry_run: would quarantine agent a1 for 1h/);
+    assert.match(a.out[2]!, /1\. quarantine \[quarantine_agent\] dry_run: would quarantine agent a1 for 1h/);
     writeFileSync(file, JSON.stringify({ severity: 'critical' }));
     const b = io();
     assert.equal(planPlaybooks(dirs, file, {}, b.io), 1);

@@ -115,7 +115,7 @@ describe('responder', () => {
     assert.equal((JSON.parse(call.body) as { detection_id: string }).detection_id, 'det-critical');
     assert.equal(call.headers['idempotency-key'], 'det-critical:contain_agent:2:1');
     const steps = (await actions(bus)).map((a) => `${a.step}:${a.status}`);
-    assert.deepEqual(steps, ['snapshot_evidence:running', 'snapshot_evidence:succeeded', 'quarantine_agent:running', 'quarantine_agent:succeeded', 'notify:running', 'notify:succeeded']);
+    assert.deepEqual(steps, ['quarantine_agent:running', 'quarantine_agent:succeeded', 'snapshot_evidence:running', 'snapshot_evidence:succeeded', 'notify:running', 'notify:succeeded']);
 
     // The same detection again, then a restarted responder given it once more: no side effect repeats.
     await produce(bus, d);
@@ -135,12 +135,12 @@ describe('responder', () => {
     const bus = new MemoryBus({ partitions: 1 });
     await bus.ensureTopics();
     const d = detection('det-crash');
-    // What the dead responder recorded: snapshot and quarantine done, the notice in flight.
+    // What the dead responder recorded: quarantine and snapshot done, the notice in flight.
     const done = (i: number, step: string, status: Action['status']): Action => ({
       action_id: actionId(d.detection_id, 'contain_agent', i, status, 1), detection_id: d.detection_id, playbook_id: 'contain_agent', step_index: i, step, status,
       attempt: 1, ts: Date.now(), tenant: 'acme', target: null, dry_run: false, actor: 'responder', detail: '',
     });
-    const recorded = [done(0, 'snapshot_evidence', 'succeeded'), done(1, 'quarantine_agent', 'succeeded'), done(2, 'notify', 'running')];
+    const recorded = [done(0, 'quarantine_agent', 'succeeded'), done(1, 'snapshot_evidence', 'succeeded'), done(2, 'notify', 'running')];
     await bus.produce(recorded.map((a) => ({ topic: TOPICS.actions, key: a.detection_id, value: encodeRecord('Action', a) })));
     const r = responder(bus);
     await r.start();

@@ -10,10 +10,18 @@ import { storableTs } from './rows.js';
 /** Most events one snapshot copies. */
 const MAX_EVENTS = 10_000;
 
+/** How long a snapshot waits for the evidence writer to store the detection's events. */
+const WAIT_FOR_EVIDENCE_MS = 5000;
+
 /** Takes the snapshot; returns a line for the action row. */
 export async function snapshotEvidence(store: Store, detection: Detection, contextMs: number, now = Date.now()): Promise<string> {
-  const events = await incidentEvents(store, detection, contextMs, MAX_EVENTS);
   const evidence = new Set(detection.event_ids);
+  // The detection can come before its events are stored (the writer batches): wait for them a little.
+  let events = await incidentEvents(store, detection, contextMs, MAX_EVENTS);
+  for (const deadline = Date.now() + WAIT_FOR_EVIDENCE_MS; events.filter((e) => evidence.has(e.event_id)).length < evidence.size && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    events = await incidentEvents(store, detection, contextMs, MAX_EVENTS);
+  }
   if (events.length > 0) {
     await store.client.insert({
       table: `${store.database}.snapshots`,

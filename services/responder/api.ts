@@ -1,7 +1,7 @@
 /**
  * The operator API (8701): hosted by the responder in distributed mode and by `runwatch up`.
- * Serves /healthz, /metrics and the evidence read routes; every other request under /v1/ is
- * written to the audit trail with who made it.
+ * Serves /healthz, /metrics, the evidence read routes, approvals and containment; every
+ * request under /v1/ is written to the audit trail with who made it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../evidence/audit.js';
@@ -11,6 +11,10 @@ import { createHttpServer } from '../shared/http/server.js';
 import type { Logger } from '../shared/log.js';
 import type { Registry } from '../shared/metrics.js';
 import type { Store } from '../shared/store/clickhouse.js';
+import type { ContainmentControl } from './containment.js';
+import type { Responder } from './responder.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
+import { registerContainmentRoutes } from './routes/containment.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 
 export interface OperatorApiOptions {
@@ -19,6 +23,9 @@ export interface OperatorApiOptions {
   registry: Registry;
   store: Store;
   audit: AuditLog;
+  /** The playbook runner and containment control; without them only the evidence routes are served. */
+  responder?: Responder;
+  containment?: ContainmentControl;
   health: () => Record<string, unknown> & { ok: boolean };
 }
 
@@ -45,5 +52,7 @@ export function createOperatorApi(options: OperatorApiOptions): FastifyInstance 
     });
   });
   registerEvidenceRoutes(app, { store: options.store, maxPageSize: options.config.api.max_page_size });
+  if (options.responder) registerApprovalRoutes(app, options.responder);
+  if (options.containment) registerContainmentRoutes(app, options.containment);
   return app;
 }

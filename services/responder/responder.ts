@@ -38,6 +38,8 @@ export interface ResponderOptions {
   effects?: Effects;
   /** How often approval timeouts are checked (node-cron, seconds field included). */
   sweepSchedule?: string;
+  /** More housekeeping on the same schedule (containment expiry). */
+  onSweep?: () => Promise<unknown>;
   now?: () => number;
 }
 
@@ -55,6 +57,8 @@ export interface PendingApproval {
 }
 
 const HOUR = 3_600_000;
+
+const CONTAINING_STEPS: ReadonlySet<string> = new Set(['quarantine_agent', 'revoke_key', 'block_session']);
 
 export class Responder {
   readonly ledger = new StepLedger();
@@ -190,6 +194,7 @@ export class Responder {
 
   /** Approvals nobody answered in time get their step's default outcome. */
   async sweep(): Promise<void> {
+    await this.options.onSweep?.();
     for (const pending of this.approvals(null)) {
       if (pending.deadline <= this.now()) await this.answer(pending, pending.default, 'responder:timeout', `no answer by ${new Date(pending.deadline).toISOString()}: ${pending.default}`);
     }
@@ -222,6 +227,10 @@ export class Responder {
   private async publish(action: Action): Promise<void> {
     await this.options.bus.produce([{ topic: TOPICS.actions, key: action.detection_id, value: encodeRecord('Action', action), timestamp: action.ts }]);
     this.ledger.apply(action);
+    // A line per containment, like the detector's per detection: what an operator watches for.
+    if (action.status === 'succeeded' && CONTAINING_STEPS.has(action.step)) {
+      this.options.log.warn({ detection_id: action.detection_id, playbook: action.playbook_id, step: action.step, target: action.target, tenant: action.tenant }, `containment: ${action.detail}`);
+    }
   }
 
   private decisionContext(playbook: PlaybookDoc, detection: Detection): DecisionContext {

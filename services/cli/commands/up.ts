@@ -10,6 +10,7 @@ import { startHunts } from '../../evidence/hunts/start.js';
 import { openEvidenceStore } from '../../evidence/open.js';
 import { EvidenceWriter } from '../../evidence/writer.js';
 import { createOperatorApi } from '../../responder/api.js';
+import { startResponse } from '../../responder/start.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/log.js';
@@ -46,6 +47,7 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
     },
   });
   await detector.start();
+  const response = await startResponse(config, bus, store, log);
   const collector = await Collector.create({ config, bus, log: log.child({ service: 'collector' }), registry });
   const api = createOperatorApi({
     config,
@@ -53,6 +55,8 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
     registry,
     store,
     audit,
+    responder: response.responder,
+    containment: response.containment,
     health: () => ({ ok: true, bus: bus.kind, store: store.kind }),
   });
   const collectorUrl = await collector.listen();
@@ -65,6 +69,7 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
       await collector.close();
       await detector.stop();
       await api.close();
+      await response.stop();
       await hunts.stop();
       await writer.stop();
       await audit.close();

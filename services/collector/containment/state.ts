@@ -99,6 +99,16 @@ export class ContainmentState {
     return counts;
   }
 
+  /** Every containment in force, of one tenant or (null) all, oldest first: the operator's list. */
+  list(tenant: string | null): Containment[] {
+    return [...this.active.values()].filter((c) => !this.expired(c) && (tenant === null || c.tenant === tenant)).sort((a, b) => a.since - b.since);
+  }
+
+  /** Containments whose `until` has passed but were not yet forgotten (the responder tombstones them). */
+  expiredOnes(): Containment[] {
+    return [...this.active.values()].filter((c) => this.expired(c));
+  }
+
   private expired(c: Containment): boolean {
     return c.until !== null && c.until <= this.now();
   }

@@ -142,6 +142,12 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    responder: z
+      .object({
+        group_id: z.string().min(1).default('runwatch-responder'),
+      })
+      .strict()
+      .prefault({}),
     api: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
