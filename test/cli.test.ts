@@ -111,6 +111,35 @@ describe('runwatch up', () => {
     assert.ok(events.length >= timeline.length);
   });
 
+  test("the attack's agent is quarantined: /v1/check denies its next tool call until an operator releases it", async () => {
+    const check = async () => {
+      const res = await fetch(`${collectorUrl}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'travel-agent', session_id: 's-8', kind: 'tool_call', tool_call: { name: 'search_flights', arguments: {} } }),
+      });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { verdict: string; reasons: Array<{ type: string; subject: string }> };
+    };
+    let verdict = await check();
+    for (let i = 0; i < 100 && verdict.verdict !== 'deny'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      verdict = await check();
+    }
+    assert.equal(verdict.verdict, 'deny');
+    assert.deepEqual(verdict.reasons.map((r) => [r.type, r.subject]), [['quarantined_agent', 'travel-agent']]);
+    assert.match(stdout, /"msg":"containment: quarantine agent travel-agent for 1h, then release"/);
+    const held = (await (await fetch(`${apiUrl}/v1/containment`)).json()) as Array<{ subject_id: string; state: string }>;
+    assert.deepEqual(held.map((c) => [c.subject_id, c.state]), [['travel-agent', 'quarantined']]);
+    const release = await fetch(`${apiUrl}/v1/containment/agents/travel-agent`, { method: 'DELETE' });
+    assert.equal(release.status, 200);
+    for (let i = 0; i < 50 && verdict.verdict !== 'allow'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      verdict = await check();
+    }
+    assert.equal(verdict.verdict, 'allow');
+  });
+
   test('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

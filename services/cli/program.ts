@@ -54,7 +54,8 @@ export function buildCli(): Command {
   program
     .command('up')
     .description('run every service in one process: collector :8700, operator API :8701, in-process bus, chDB under ./data')
-    .action(service('up', startEmbedded));
+    .option('--demo', 'once up, play an attack against the pipeline and show the detection, the quarantine and the denied tool call')
+    .action((opts: { demo?: boolean }, cmd: Command) => service('up', (config, log) => startEmbedded(config, log, { demo: opts.demo === true }))(opts, cmd));
   program.command('collector').description('run the collector (HTTP/OTLP in, Kafka out)').action(service('collector', startCollector));
   program.command('detector').description('run a detector worker (Kafka consumer group on runwatch.telemetry.v1)').action(service('detector', startDetector));
   program.command('evidence').description('run the evidence writer (Kafka to ClickHouse)').action(service('evidence', startEvidence));

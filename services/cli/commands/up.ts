@@ -11,6 +11,7 @@ import { openEvidenceStore } from '../../evidence/open.js';
 import { EvidenceWriter } from '../../evidence/writer.js';
 import { createOperatorApi } from '../../responder/api.js';
 import { startResponse } from '../../responder/start.js';
+import { playDemo } from './demo.js';
 import { createBus } from '../../shared/bus/index.js';
 import type { Config } from '../../shared/config/schema.js';
 import type { Logger } from '../../shared/log.js';
@@ -23,7 +24,7 @@ export interface Embedded extends Running {
   apiUrl: string;
 }
 
-export async function startEmbedded(config: Config, log: Logger): Promise<Embedded> {
+export async function startEmbedded(config: Config, log: Logger, options: { demo?: boolean } = {}): Promise<Embedded> {
   const registry = createRegistry();
   const bus = createBus(config, log);
   await bus.ensureTopics();
@@ -61,7 +62,8 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Embedd
   });
   const collectorUrl = await collector.listen();
   const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
-  log.info({ collector: collectorUrl, api: apiUrl, bus: bus.kind, store: store.location, rules: detector.rules }, 'runwatch is up');
+  log.info({ collector: collectorUrl, api: apiUrl, bus: bus.kind, store: store.location, rules: detector.rules, playbooks: response.responder.playbooks }, 'runwatch is up');
+  if (options.demo) void playDemo(collectorUrl, log.child({ service: 'demo' })).catch((err: unknown) => log.error({ err }, 'demo failed'));
   return {
     collectorUrl,
     apiUrl,
