@@ -38,6 +38,8 @@ export interface ResponderOptions {
   effects?: Effects;
   /** How often approval timeouts are checked (node-cron, seconds field included). */
   sweepSchedule?: string;
+  /** Detections detected longer ago than this start no playbook (default 1 h). */
+  maxDetectionAgeMs?: number;
   /** More housekeeping on the same schedule (containment expiry). */
   onSweep?: () => Promise<unknown>;
   now?: () => number;
@@ -118,7 +120,9 @@ export class Responder {
     this.subscription = await bus.consume({
       groupId: this.options.groupId,
       topics: [TOPICS.detections],
-      fromBeginning: false,
+      // From the start, not "latest": a group that never committed (its first member died
+      // mid-run) must not skip what it was given. Age, not position, decides what is history.
+      fromBeginning: true,
       eachBatch: async (batch) => {
         for (const m of batch.messages) {
           if (!m.value) continue;
@@ -130,6 +134,7 @@ export class Responder {
             log.warn({ offset: m.offset, err: err.message }, 'undecodable detection skipped');
             continue;
           }
+          if (detection.detected_at < this.now() - (this.options.maxDetectionAgeMs ?? HOUR)) continue;
           await this.handle(detection);
         }
       },

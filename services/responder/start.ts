@@ -20,6 +20,7 @@ export async function startResponse(config: Config, bus: Bus, store: Store, log:
     log: log.child({ service: 'responder' }),
     store,
     groupId: config.responder.group_id,
+    maxDetectionAgeMs: config.responder.max_detection_age_ms,
     ruleDirs: config.rules.dirs,
     onSweep: () => containment.expire(),
   });

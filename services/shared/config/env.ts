@@ -53,6 +53,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_EVIDENCE_METRICS_HOST', path: 'evidence.metrics_host', kind: 'string' },
   { name: 'RUNWATCH_EVIDENCE_METRICS_PORT', path: 'evidence.metrics_port', kind: 'number' },
   { name: 'RUNWATCH_RESPONDER_GROUP_ID', path: 'responder.group_id', kind: 'string' },
+  { name: 'RUNWATCH_RESPONDER_MAX_DETECTION_AGE_MS', path: 'responder.max_detection_age_ms', kind: 'number' },
   { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
   { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
   { name: 'RUNWATCH_API_TOKENS', path: 'api.tokens', kind: 'tokens', secret: true },

@@ -145,6 +145,11 @@ export const ConfigSchema = z
     responder: z
       .object({
         group_id: z.string().min(1).default('runwatch-responder'),
+        /**
+         * Detections older than this are recorded but start no playbook: a responder deployed
+         * (or back) after a long time does not quarantine on last week's history.
+         */
+        max_detection_age_ms: z.number().int().min(1000).default(3_600_000),
       })
       .strict()
       .prefault({}),
