@@ -13,6 +13,7 @@ import { TestBroker } from '../test/support/broker.js';
 import { measureIngest, startService, type IngestFigures } from './collector.bench.js';
 import { measureDataDetectors } from './detectors-data.bench.js';
 import { measureDetectors } from './detectors-injection.bench.js';
+import type { ContainFigures } from './contain.bench.js';
 import type { EvidenceFigures } from './evidence.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -38,13 +39,14 @@ async function noopCeiling(batch: number): Promise<IngestFigures> {
   }
 }
 
-async function evidenceFigures(rows: number): Promise<EvidenceFigures> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'evidence.bench.ts'), String(rows)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs bench/<file> in its own process (chDB binds one folder per process) and reads its JSON line. */
+async function childFigures<T>(file: string, ...args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', file), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bench/evidence.bench.ts exited with ${code}`);
-  return JSON.parse(out) as EvidenceFigures;
+  if (code !== 0) throw new Error(`bench/${file} exited with ${code}`);
+  return JSON.parse(out) as T;
 }
 
 const figures: Record<string, unknown> = {
@@ -56,7 +58,10 @@ const figures: Record<string, unknown> = {
 figures.detectors_us_per_event = { attacks: measureDetectors(), data_and_tools: measureDataDetectors() };
 
 // The evidence writer against a raw insert of the same rows (its own process: chDB binds one folder per process).
-figures.evidence_writer = await evidenceFigures(Number(process.env.BENCH_EVIDENCE_ROWS ?? 200_000));
+figures.evidence_writer = await childFigures<EvidenceFigures>('evidence.bench.ts', String(Number(process.env.BENCH_EVIDENCE_ROWS ?? 200_000)));
+
+// Time to contain, embedded: the attack posted, /v1/check polled until it denies (own process, chDB inside).
+figures.time_to_contain_embedded = await childFigures<ContainFigures>('contain.bench.ts', String(Number(process.env.BENCH_CONTAIN_RUNS ?? 40)));
 
 const ceiling = await noopCeiling(100);
 const embedded = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 100, concurrency, seconds));

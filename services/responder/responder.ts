@@ -4,9 +4,10 @@
  *
  * It owns no state it cannot rebuild: on start it reads runwatch.actions.v1 whole into the
  * step ledger before taking any detection, so what an earlier responder did (or began) is
- * known. A detection's offset is committed once its runs are done or waiting for an operator;
- * a responder killed mid-run gets the detection again and resumes it from the ledger. Runs
- * waiting for an approval are found again from the ledger and the evidence store.
+ * known; and whenever it is assigned partitions it re-reads their last `maxDetectionAgeMs` of
+ * detections, so a responder killed mid-run gets the detection again and resumes it from the
+ * ledger. Runs waiting for an approval longer than that are found again from the ledger and
+ * the evidence store.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { followTopic, type Follower } from '../shared/bus/follow.js';
@@ -60,6 +61,9 @@ export interface PendingApproval {
 
 const HOUR = 3_600_000;
 
+/** Playbook runs going on at once; past it, reading detections waits. */
+const MAX_RUNS_IN_FLIGHT = 256;
+
 const CONTAINING_STEPS: ReadonlySet<string> = new Set(['quarantine_agent', 'revoke_key', 'block_session']);
 
 export class Responder {
@@ -68,6 +72,7 @@ export class Responder {
   private readonly effects: Effects;
   private readonly deps: RunnerDeps;
   private readonly now: () => number;
+  private readonly maxAgeMs: number;
   private follower: Follower | undefined;
   private subscription: Subscription | undefined;
   private sweeper: ScheduledTask | undefined;
@@ -82,6 +87,7 @@ export class Responder {
     if (errors.length > 0) throw new PlaybookParseError(`playbooks have errors:\n${errors.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n')}`);
     this.set = load.set;
     this.now = options.now ?? Date.now;
+    this.maxAgeMs = options.maxDetectionAgeMs ?? HOUR;
     this.effects = options.effects ?? createEffects({ bus: options.bus });
     this.deps = {
       ledger: this.ledger,
@@ -120,8 +126,11 @@ export class Responder {
     this.subscription = await bus.consume({
       groupId: this.options.groupId,
       topics: [TOPICS.detections],
-      // From the start, not "latest": a group that never committed (its first member died
-      // mid-run) must not skip what it was given. Age, not position, decides what is history.
+      // Every (re)assignment re-reads the last max-age of detections, whatever was committed: the
+      // ledger says which runs are done (nothing happens), unfinished (they resume) or waiting.
+      // So a batch needs no waiting for its runs, and one detection's snapshot or slow webhook
+      // never holds back the next one's quarantine.
+      fromTimestamp: () => this.now() - this.maxAgeMs,
       fromBeginning: true,
       eachBatch: async (batch) => {
         for (const m of batch.messages) {
@@ -134,8 +143,9 @@ export class Responder {
             log.warn({ offset: m.offset, err: err.message }, 'undecodable detection skipped');
             continue;
           }
-          if (detection.detected_at < this.now() - (this.options.maxDetectionAgeMs ?? HOUR)) continue;
-          await this.handle(detection);
+          if (detection.detected_at < this.now() - this.maxAgeMs) continue;
+          while (this.busy.size >= MAX_RUNS_IN_FLIGHT) await Promise.race(this.busy.values()).catch(() => {});
+          void this.handle(detection).catch((err: unknown) => log.error({ err, detection_id: detection.detection_id }, 'playbook run failed; it resumes when the detection is read again'));
         }
       },
     });
