@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../shared/paths.js';
 import { startCollector } from './commands/collector.js';
 import { startDetector } from './commands/detector.js';
 import { startEvidence } from './commands/evidence.js';
+import { registerControls } from './commands/controls.js';
 import { registerPlaybooks } from './commands/playbooks.js';
 import { registerReplay } from './commands/replay.js';
 import { startResponder } from './commands/responder.js';
@@ -103,6 +104,7 @@ export function buildCli(): Command {
   registerHuntCommand(rules);
 
   registerReplay(program);
+  registerControls(program);
   registerPlaybooks(program);
 
   const key = program.command('key').description('credential helpers');
