@@ -6,6 +6,7 @@
  * a number up to the last one queued at its call is still waiting or in flight; since the
  * queue is FIFO and the batch in flight always holds its oldest events, two comparisons tell.
  */
+import { withDefaults, type EventDefaults } from './defaults.js';
 import { deliverBatch, type BatchOutcome } from './delivery.js';
 import { QueueOverflowError, RunwatchSdkError } from './errors.js';
 import { newEventId } from './ids.js';
@@ -51,7 +52,7 @@ export class RunwatchClient {
   readonly #maxBatchBytes: number;
   readonly #flushIntervalMs: number;
   readonly #retry: { maxRetries: number; retryBaseMs: number };
-  readonly #defaults: { tenant?: string; app?: string; env?: string; agent_id?: string };
+  readonly #defaults: EventDefaults;
   readonly #onError: (error: RunwatchSdkError) => void;
   readonly #send: Send;
   readonly #queue: BoundedQueue<Pending>;
@@ -160,16 +161,7 @@ export class RunwatchClient {
     }
     let json: string;
     try {
-      const d = this.#defaults;
-      json = JSON.stringify({
-        ...event,
-        event_id: id,
-        ts: event.ts ?? Date.now(),
-        tenant: event.tenant ?? d.tenant,
-        app: event.app ?? d.app,
-        env: event.env ?? d.env,
-        agent_id: event.agent_id ?? d.agent_id,
-      });
+      json = JSON.stringify(withDefaults(event, id, this.#defaults));
     } catch (cause) {
       // BigInt, circular structures, a throwing toJSON: the app's data, reported rather than thrown.
       this.#counts.failed++;

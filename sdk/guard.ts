@@ -15,6 +15,7 @@
 import { GuardUnavailableError, RunwatchDeniedError, RunwatchSdkError, type DenyReason } from './errors.js';
 import { newEventId } from './ids.js';
 import type { RunwatchEvent, ToolCallInput } from './types.js';
+import { withDefaults, type EventDefaults } from './defaults.js';
 
 /**
  * Options of `new RunwatchGuard(options)`; every field is optional. The connection and default
@@ -68,7 +69,7 @@ const MAX_BODY_CHARS = 64 * 1024;
 export class RunwatchGuard {
   readonly #endpoint: string;
   readonly #headers: Record<string, string>;
-  readonly #defaults: { tenant?: string; app?: string; env?: string; agent_id?: string };
+  readonly #defaults: EventDefaults;
   readonly #timeoutMs: number;
   readonly #failOpen: boolean;
   readonly #onError: (error: RunwatchSdkError) => void;
@@ -110,18 +111,9 @@ export class RunwatchGuard {
   async checkEvent(event: RunwatchEvent): Promise<GuardAllowed> {
     const given = (event as Partial<RunwatchEvent> | null | undefined)?.event_id;
     const eventId = typeof given === 'string' && given !== '' ? given : newEventId();
-    const d = this.#defaults;
     let body: string;
     try {
-      body = JSON.stringify({
-        ...event,
-        event_id: eventId,
-        ts: event.ts ?? Date.now(),
-        tenant: event.tenant ?? d.tenant,
-        app: event.app ?? d.app,
-        env: event.env ?? d.env,
-        agent_id: event.agent_id ?? d.agent_id,
-      });
+      body = JSON.stringify(withDefaults(event, eventId, this.#defaults));
     } catch (cause) {
       throw new RunwatchSdkError('RW_ERR_SDK_NOT_SERIALIZABLE', `event could not be serialized: ${String(cause)}`, { eventIds: [eventId], cause });
     }

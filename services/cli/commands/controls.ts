@@ -8,13 +8,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config/load.js';
 import { ApiError, createApiClient, type ApiClient } from '../api-client.js';
-
-export interface ControlsIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const stdio: ControlsIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+import { stdio, type CommandIo } from '../io.js';
 
 interface ContainmentView {
   subject_type: string;
@@ -40,7 +34,7 @@ interface ApprovalView {
 
 const SUBJECTS = { agent: 'agents', key: 'keys', session: 'sessions' } as const;
 
-export async function listContainment(api: ApiClient, options: { tenant?: string; json?: boolean }, io: ControlsIo = stdio): Promise<number> {
+export async function listContainment(api: ApiClient, options: { tenant?: string; json?: boolean }, io: CommandIo = stdio): Promise<number> {
   return guarded(io, async () => {
     const items = await api.request<ContainmentView[]>('GET', `/v1/containment${options.tenant ? `?tenant=${encodeURIComponent(options.tenant)}` : ''}`);
     if (options.json) return io.out(JSON.stringify(items, null, 2));
@@ -49,7 +43,7 @@ export async function listContainment(api: ApiClient, options: { tenant?: string
   });
 }
 
-export async function releaseContainment(api: ApiClient, type: string, id: string, options: { tenant?: string }, io: ControlsIo = stdio): Promise<number> {
+export async function releaseContainment(api: ApiClient, type: string, id: string, options: { tenant?: string }, io: CommandIo = stdio): Promise<number> {
   const plural = SUBJECTS[type as keyof typeof SUBJECTS];
   if (!plural) {
     io.err(`release: the subject is agent, key or session, not "${type}"`);
@@ -62,7 +56,7 @@ export async function releaseContainment(api: ApiClient, type: string, id: strin
   });
 }
 
-export async function listApprovals(api: ApiClient, options: { json?: boolean }, io: ControlsIo = stdio): Promise<number> {
+export async function listApprovals(api: ApiClient, options: { json?: boolean }, io: CommandIo = stdio): Promise<number> {
   return guarded(io, async () => {
     const items = await api.request<ApprovalView[]>('GET', '/v1/approvals');
     if (options.json) return io.out(JSON.stringify(items, null, 2));
@@ -71,14 +65,14 @@ export async function listApprovals(api: ApiClient, options: { json?: boolean },
   });
 }
 
-export async function answerApproval(api: ApiClient, detectionId: string, outcome: 'approve' | 'reject', io: ControlsIo = stdio): Promise<number> {
+export async function answerApproval(api: ApiClient, detectionId: string, outcome: 'approve' | 'reject', io: CommandIo = stdio): Promise<number> {
   return guarded(io, async () => {
     await api.request('POST', `/v1/approvals/${encodeURIComponent(detectionId)}/${outcome}`);
     io.out(`${outcome === 'approve' ? 'approved' : 'rejected'} ${detectionId}`);
   });
 }
 
-async function guarded(io: ControlsIo, fn: () => Promise<void>): Promise<number> {
+async function guarded(io: CommandIo, fn: () => Promise<void>): Promise<number> {
   try {
     await fn();
     return 0;

@@ -10,16 +10,7 @@ import { formatProblem, hasErrors } from '../../shared/rules/index.js';
 import { loadPlaybooks, planDetection, playbookDirsOf, runPlaybookTests, toDetection, type PlannedRun } from '../../responder/playbooks/index.js';
 import { formatIssues } from '../../shared/validation.js';
 import { ZodError } from 'zod';
-
-export interface PlaybooksCommandIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const stdio: PlaybooksCommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+import { stdio, type CommandIo } from '../io.js';
 
 /** Playbook folders and the rule folders whose `playbooks:` are checked against them. */
 export interface PlaybookDirs {
@@ -28,7 +19,7 @@ export interface PlaybookDirs {
 }
 
 /** Exit code 0 when there is no error (warnings are printed, they do not fail). */
-export function lintPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: PlaybooksCommandIo = stdio): number {
+export function lintPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: CommandIo = stdio): number {
   const { set, problems, files } = loadPlaybooks(dirs, { ruleDirs });
   for (const p of problems) io.err(formatProblem(p));
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -36,7 +27,7 @@ export function lintPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: PlaybooksCom
   return errors > 0 ? 1 : 0;
 }
 
-export function testPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: PlaybooksCommandIo = stdio): number {
+export function testPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: CommandIo = stdio): number {
   const { set, problems } = loadPlaybooks(dirs, { ruleDirs });
   if (hasErrors(problems)) {
     for (const p of problems) io.err(formatProblem(p));
@@ -54,7 +45,7 @@ export function testPlaybooks({ dirs, ruleDirs }: PlaybookDirs, io: PlaybooksCom
 }
 
 /** Prints the dry plan for the detection in `file` (JSON; fields left out get neutral defaults). */
-export function planPlaybooks({ dirs, ruleDirs }: PlaybookDirs, file: string, options: { json?: boolean } = {}, io: PlaybooksCommandIo = stdio): number {
+export function planPlaybooks({ dirs, ruleDirs }: PlaybookDirs, file: string, options: { json?: boolean } = {}, io: CommandIo = stdio): number {
   const { set, problems } = loadPlaybooks(dirs, { ruleDirs });
   if (hasErrors(problems)) {
     for (const p of problems) io.err(formatProblem(p));

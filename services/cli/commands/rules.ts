@@ -13,19 +13,10 @@ import { formatProblem, hasErrors, loadPack, runRuleTests } from '../../shared/r
 import { RuleFileDoc } from '../../shared/rules/schema.js';
 import type { Store } from '../../shared/store/clickhouse.js';
 import { parseTimePoint, TIME_POINT_HELP } from '../../shared/time.js';
-
-export interface RulesCommandIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const stdio: RulesCommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+import { stdio, type CommandIo } from '../io.js';
 
 /** Exit code 0 when the pack has no error (warnings are printed, they do not fail). */
-export function lintRules(dirs: string[], io: RulesCommandIo = stdio): number {
+export function lintRules(dirs: string[], io: CommandIo = stdio): number {
   const registry = createDetectorRegistry();
   const { pack, problems, files } = loadPack(dirs, registry);
   for (const p of problems) io.err(formatProblem(p));
@@ -34,7 +25,7 @@ export function lintRules(dirs: string[], io: RulesCommandIo = stdio): number {
   return errors > 0 ? 1 : 0;
 }
 
-export function testRules(dirs: string[], io: RulesCommandIo = stdio): number {
+export function testRules(dirs: string[], io: CommandIo = stdio): number {
   const registry = createDetectorRegistry();
   const { pack, problems } = loadPack(dirs, registry);
   if (hasErrors(problems)) {
@@ -67,7 +58,7 @@ export interface HuntRangeOptions {
  * `runwatch rules hunt <id>`: runs a hunt once over the evidence store and prints its
  * detections as NDJSON, without publishing them (the scheduler does that on its schedule).
  */
-export async function huntOnce(config: Config, id: string, options: HuntRangeOptions, io: RulesCommandIo = stdio): Promise<number> {
+export async function huntOnce(config: Config, id: string, options: HuntRangeOptions, io: CommandIo = stdio): Promise<number> {
   const { pack, problems } = loadPack(config.rules.dirs, createDetectorRegistry());
   if (hasErrors(problems)) {
     for (const p of problems) io.err(formatProblem(p));
