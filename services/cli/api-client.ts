@@ -20,12 +20,18 @@ export class ApiError extends RunwatchError {
 export interface ApiClient {
   readonly url: string;
   request<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T>;
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string): Promise<T>;
+  delete<T>(path: string): Promise<T>;
 }
 
 export function createApiClient(url: string, token: string | undefined, timeoutMs = 10_000): ApiClient {
   const base = url.replace(/\/+$/, '');
-  return {
+  const client: ApiClient = {
     url: base,
+    get: (path) => client.request('GET', path),
+    post: (path) => client.request('POST', path),
+    delete: (path) => client.request('DELETE', path),
     async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
       let res: Response;
       try {
@@ -38,4 +44,5 @@ export function createApiClient(url: string, token: string | undefined, timeoutM
       return body as T;
     },
   };
+  return client;
 }
