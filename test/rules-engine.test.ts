@@ -221,6 +221,24 @@ steps:
     assert.equal(engine.process(ev(out('x', { key_id: 'k', source_ip: '3.3.3.3' }), 3)).length, 1);
   });
 
+  test('value_count and sum slide: values and amounts older than the span stop counting', () => {
+    const distinct = engineFor(corr('type: value_count\nby: [key_id]\nwithin: 1h\nfield: source_ip\nthreshold: 3\nmatch: { kind: output }'));
+    const from = (ip: string, at: number) => distinct.process(ev(out('x', { key_id: 'k', source_ip: ip }), at)).length;
+    assert.equal(from('1.1.1.1', 0), 0);
+    assert.equal(from('2.2.2.2', 1000), 0);
+    assert.equal(from('2.2.2.2', 500), 0, 'an older repeat of a value changes nothing');
+    assert.equal(from('3.3.3.3', 3_600_500), 0, '1.1.1.1 has left the hour');
+    assert.equal(from('1.1.1.1', 3_600_600), 1, 'seen again, it counts again');
+    const spent = engineFor(corr('type: sum\nby: [key_id]\nwithin: 1h\nfield: output.usage.output_tokens\nthreshold: 10000\nmatch: { kind: output }'));
+    const use = (t: number, at: number) => spent.process(ev({ kind: 'output', key_id: 'k', output: { text: 'x', usage: { input_tokens: 0, output_tokens: t } } }, at));
+    assert.equal(use(6000, 0).length, 0);
+    assert.equal(use(3000, 1000).length, 0);
+    assert.equal(use(2000, 3_600_500).length, 0, 'the first 6000 have left the hour');
+    const fired = use(5000, 3_600_600);
+    assert.equal(fired.length, 1);
+    assert.equal(fired[0]!.event_ids.length, 3, 'the events listed are the three in the window');
+  });
+
   test('sum: a numeric field summed within the span', () => {
     const engine = engineFor(corr('type: sum\nby: [key_id]\nwithin: 1h\nfield: output.usage.output_tokens\nthreshold: 10000\nmatch: { kind: output }'));
     const usage = (t: number) => ({ kind: 'output', key_id: 'k', output: { text: 'x', usage: { input_tokens: 0, output_tokens: t } } });

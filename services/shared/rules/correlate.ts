@@ -7,6 +7,7 @@
 import type { CompiledCorrelation } from './compile.js';
 import type { MatchedEvent } from './detection.js';
 import { asText } from './fields.js';
+import { before, CountWindow, DistinctWindow, insertOrdered, SumWindow, type AggregateWindow } from './windows.js';
 
 /** An event inside the engine: arrival order breaks ties of equal event time. */
 export interface Seen extends MatchedEvent {
@@ -90,12 +91,8 @@ export function groupKeyOf(e: Seen, by: ReadonlyArray<(ev: Seen['event']) => unk
   return parts.join('\u0001');
 }
 
-const before = (a: Seen, b: Seen) => a.event.ts < b.event.ts || (a.event.ts === b.event.ts && a.seq < b.seq);
-
 function insertSorted(list: Seen[], e: Seen): void {
-  let i = list.length;
-  while (i > 0 && before(e, list[i - 1]!)) i--;
-  list.splice(i, 0, e);
+  insertOrdered(list, e, (x) => x);
   if (list.length > MAX_BUFFER) list.shift();
 }
 
@@ -183,19 +180,20 @@ class SequenceCorrelator implements Correlator {
   }
 }
 
-interface AggregateEntry {
-  e: Seen;
-  value: number | string;
-}
-
 /** count, value_count (distinct values) and sum of matching events within `within`. */
 class AggregateCorrelator implements Correlator {
-  private readonly state: Groups<AggregateEntry[]>;
+  private readonly state: Groups<AggregateWindow>;
   constructor(
     private readonly c: Extract<CompiledCorrelation, { type: 'count' | 'value_count' | 'sum' }>,
     maxGroups: number,
   ) {
     this.state = new Groups(maxGroups);
+  }
+
+  private newWindow(): AggregateWindow {
+    if (this.c.type === 'count') return new CountWindow(this.c.threshold);
+    if (this.c.type === 'value_count') return new DistinctWindow(this.c.threshold);
+    return new SumWindow(MAX_LISTED);
   }
 
   onEvent(e: Seen): CorrelationMatch[] {
@@ -213,32 +211,20 @@ class AggregateCorrelator implements Correlator {
       if (raw === undefined || raw === null) return [];
       value = asText(raw);
     }
-    const entries = this.state.upsert(key, () => []);
-    let i = entries.length;
-    while (i > 0 && before(e, entries[i - 1]!.e)) i--;
-    entries.splice(i, 0, { e, value });
-    // The window ends at the newest event; older entries fall out of it.
-    const newest = entries[entries.length - 1]!.e.event.ts;
-    while (entries.length > 0 && entries[0]!.e.event.ts < newest - this.c.within) entries.shift();
-    if (this.measure(entries) < this.c.threshold) {
-      if (this.c.type === 'count' && entries.length > this.c.threshold) entries.shift();
-      return [];
-    }
+    const window = this.state.upsert(key, () => this.newWindow());
+    window.add(e, value);
+    // The window ends at the newest event; older ones fall out of it.
+    window.expire(window.newest - this.c.within);
+    if (window.measure() < this.c.threshold) return [];
     this.state.delete(key); // the next detection needs a fresh threshold's worth of events
-    return [{ groupKey: key, events: entries.slice(-MAX_LISTED).map((x) => x.e) }];
-  }
-
-  private measure(entries: AggregateEntry[]): number {
-    if (this.c.type === 'count') return entries.length;
-    if (this.c.type === 'value_count') return new Set(entries.map((x) => x.value)).size;
-    return entries.reduce((sum, x) => sum + (x.value as number), 0);
+    return [{ groupKey: key, events: window.listed(MAX_LISTED) }];
   }
 
   onWatermark(watermark: number): CorrelationMatch[] {
     const horizon = watermark - this.c.within;
-    for (const [key, entries] of [...this.state.entries()]) {
-      while (entries.length > 0 && entries[0]!.e.event.ts < horizon) entries.shift();
-      if (entries.length === 0) this.state.delete(key);
+    for (const [key, window] of [...this.state.entries()]) {
+      window.expire(horizon);
+      if (window.empty) this.state.delete(key);
     }
     return [];
   }
