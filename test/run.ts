@@ -50,7 +50,9 @@ if (files.some((f) => f.endsWith('.kafka.test.ts')) && !env.KAFKA_BROKERS) {
   process.stdout.write(`Kafka broker up on ${broker.brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...passThrough, ...files.map((f) => relative(PROJECT_ROOT, f))];
+// --test-force-exit: a file whose tests are done exits even if a client (kafkajs reconnecting to a
+// broker a test destroyed) still holds a timer; otherwise one leaked handle hangs the whole run.
+const args = ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=1', '--test-reporter=spec', ...passThrough, ...files.map((f) => relative(PROJECT_ROOT, f))];
 const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
 const code: number = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await broker?.destroy();
