@@ -21,6 +21,11 @@ const WALLET = /\b(?:0x[a-fA-F0-9]{40}|(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39})\
 const TOOL =
   /\b(?:the\s+)?[`'"]?[A-Za-z][\w.-]{2,40}[`'"]?\s+(?:tool|function|plugin|api|action|endpoint|command)\b|`[A-Za-z_][\w.]*\(|\b[a-z]+_[a-z_]+\s*\(|\b(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+)?[`'"]?[a-z]+_[a-z_]+[`'"]?/gi;
 
+/** What TOOL cannot match without (a keyword, a backtick or a snake_case name), tested first: it is far cheaper. */
+const TOOL_NEEDS = /tool|function|plugin|api|action|endpoint|command|[`_]/i;
+/** Two capitals and two digits start every IBAN. */
+const IBAN_NEEDS = /[A-Z]{2}\d{2}/;
+
 /** True when `host` is `allowed` exactly or matches a `*.example.com` entry. */
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   const h = host.toLowerCase();
@@ -49,8 +54,8 @@ export function findTargets(text: string, allowedHosts: readonly string[]): Targ
   if (text.includes('@')) add(EMAIL, 'email', true);
   if (text.includes('://')) add(URL, 'url', true);
   if (text.includes('/')) add(BARE_DOMAIN_URL, 'url', true);
-  add(IBAN, 'iban', false);
+  if (IBAN_NEEDS.test(text)) add(IBAN, 'iban', false);
   add(WALLET, 'wallet', false);
-  add(TOOL, 'tool', false);
+  if (TOOL_NEEDS.test(text)) add(TOOL, 'tool', false);
   return out.sort((a, b) => a.start - b.start);
 }
