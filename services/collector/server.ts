@@ -78,6 +78,7 @@ export class Collector {
       bodyLimit: config.collector.body_limit_bytes,
       registry,
       authenticate: createAuthenticator(config.collector.tokens),
+      rateLimit: { server: 'collector', limit: config.collector.rate_limit },
       health: () => ({
         ok: true,
         bus: bus.kind,

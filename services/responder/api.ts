@@ -35,6 +35,7 @@ export function createOperatorApi(options: OperatorApiOptions): FastifyInstance 
     bodyLimit: options.config.api.body_limit_bytes,
     registry: options.registry,
     authenticate: createAuthenticator(options.config.api.tokens),
+    rateLimit: { server: 'api', limit: options.config.api.rate_limit },
     health: options.health,
   });
   app.addHook('onResponse', async (req, reply) => {

@@ -34,6 +34,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_COLLECTOR_PORT', path: 'collector.port', kind: 'number' },
   { name: 'RUNWATCH_COLLECTOR_BODY_LIMIT_BYTES', path: 'collector.body_limit_bytes', kind: 'number' },
   { name: 'RUNWATCH_COLLECTOR_TOKENS', path: 'collector.tokens', kind: 'tokens', secret: true },
+  { name: 'RUNWATCH_COLLECTOR_RATE_LIMIT_MAX', path: 'collector.rate_limit.max', kind: 'number' },
+  { name: 'RUNWATCH_COLLECTOR_RATE_LIMIT_WINDOW_MS', path: 'collector.rate_limit.window_ms', kind: 'number' },
   { name: 'RUNWATCH_PRODUCE_TIMEOUT_MS', path: 'collector.produce_timeout_ms', kind: 'number' },
   { name: 'RUNWATCH_SPOOL_DIR', path: 'collector.spool.dir', kind: 'string' },
   { name: 'RUNWATCH_SPOOL_MAX_BYTES', path: 'collector.spool.max_bytes', kind: 'number' },
@@ -56,7 +58,10 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_RESPONDER_MAX_DETECTION_AGE_MS', path: 'responder.max_detection_age_ms', kind: 'number' },
   { name: 'RUNWATCH_API_HOST', path: 'api.host', kind: 'string' },
   { name: 'RUNWATCH_API_PORT', path: 'api.port', kind: 'number' },
+  { name: 'RUNWATCH_API_BODY_LIMIT_BYTES', path: 'api.body_limit_bytes', kind: 'number' },
   { name: 'RUNWATCH_API_TOKENS', path: 'api.tokens', kind: 'tokens', secret: true },
+  { name: 'RUNWATCH_API_RATE_LIMIT_MAX', path: 'api.rate_limit.max', kind: 'number' },
+  { name: 'RUNWATCH_API_RATE_LIMIT_WINDOW_MS', path: 'api.rate_limit.window_ms', kind: 'number' },
   { name: 'RUNWATCH_API_MAX_PAGE_SIZE', path: 'api.max_page_size', kind: 'number' },
 ];
 

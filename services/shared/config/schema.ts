@@ -44,6 +44,22 @@ export const RedactionSchema = z
 
 export type RedactionConfig = z.infer<typeof RedactionSchema>;
 
+/**
+ * At most `max` requests per `window_ms` for each caller (its token, or its address on a server
+ * without tokens) and route; over it, 429 with Retry-After. `max: 0` sets no limit.
+ * /healthz and /metrics are never limited.
+ */
+const rateLimit = (max: number) =>
+  z
+    .object({
+      max: z.number().int().min(0).default(max),
+      window_ms: z.number().int().min(100).max(3_600_000).default(1000),
+    })
+    .strict()
+    .prefault({});
+
+export type RateLimitConfig = z.infer<ReturnType<typeof rateLimit>>;
+
 export const ConfigSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -86,6 +102,11 @@ export const ConfigSchema = z
         port: port.default(8700),
         body_limit_bytes: bytes.default(8 * 1024 * 1024),
         tokens: z.array(TokenSchema).default([]),
+        /**
+         * Off by default: throttling telemetry loses it for a client that does not retry, and the
+         * spool already pushes back; set it where untrusted or shared clients send (README).
+         */
+        rate_limit: rateLimit(0),
         /** How long a produce may take before the events go to the spool instead. */
         produce_timeout_ms: z.number().int().min(100).max(120_000).default(5000),
         spool: z
@@ -159,6 +180,8 @@ export const ConfigSchema = z
         port: port.default(8701),
         body_limit_bytes: bytes.default(1024 * 1024),
         tokens: z.array(TokenSchema).default([]),
+        /** Every read is a ClickHouse query: 100/s per token is far above a person or a script, and bounds a runaway one. */
+        rate_limit: rateLimit(100),
         /** Largest `limit` a list endpoint accepts. */
         max_page_size: z.number().int().min(1).max(100_000).default(1000),
       })

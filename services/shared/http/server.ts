@@ -7,7 +7,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Registry } from 'prom-client';
 import { BodyInvalidError, BodyTooLargeError, NotFoundError, RunwatchError, SpoolFullError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RateLimitConfig } from '../config/schema.js';
 import type { Authenticator } from './auth.js';
+import { installRateLimit } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   authenticate: Authenticator;
   /** Extra fields for /healthz; `ok: false` answers 503. */
   health: () => Record<string, unknown> & { ok: boolean };
+  /** Per-caller request rate limit (rate-limit.ts), with the server's name for /metrics; none when absent. */
+  rateLimit?: { server: string; limit: RateLimitConfig };
 }
 
 /** Paths that answer without a token: probes and scrapers. */
@@ -57,6 +61,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     req.tenant = result.tenant;
     req.actor = result.actor;
   });
+  // After authentication: the limit counts per token.
+  if (options.rateLimit) installRateLimit(app, { ...options.rateLimit, registry: options.registry, exempt: OPEN_PATHS });
 
   app.get('/healthz', async (_req, reply) => {
     const health = options.health();
