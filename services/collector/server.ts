@@ -68,6 +68,7 @@ export class Collector {
     const follower = ContainmentFollower.start({
       bus,
       state,
+      stage: 'collector',
       log: log.child({ component: 'containment' }),
       catchUpTimeoutMs: containmentCatchUpTimeoutMs,
       hooks: { onApplied: (n) => containmentMetrics.applied.inc(n), onUndecodable: () => containmentMetrics.undecodable.inc() },

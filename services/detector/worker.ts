@@ -120,6 +120,8 @@ export class DetectorWorker {
         event = decodeEvent(message.value);
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
+        // A replayed one (a partition rewound to rebuild windows) was dead-lettered when first handled.
+        if (message.replay) continue;
         this.metrics.decodeErrors.inc();
         out.push(deadLetterOf('detector', message, err.message));
         continue;

@@ -4,6 +4,7 @@
  * exactly what went in (after redaction): events from their stored `event` JSON, detections
  * and actions from their columns ('' back to null).
  */
+import { DecodeError } from '../shared/errors.js';
 import type { TelemetryEvent } from '../shared/events/schema.js';
 import type { Action, Detection, EvidenceSpan, Severity } from '../shared/records.js';
 
@@ -24,6 +25,19 @@ const LATEST_STORABLE_MS = Date.UTC(2299, 11, 31);
 
 export function storableTs(ms: number): number {
   return Math.min(Math.max(ms, 0), LATEST_STORABLE_MS);
+}
+
+const UINT16_MAX = 0xffff;
+const UINT32_MAX = 0xffff_ffff;
+
+/**
+ * A value for an unsigned column. Avro ints and longs may be negative or larger than the column:
+ * services never write such records, but a record from elsewhere that did would make ClickHouse
+ * refuse the whole insert, retried forever (the writer's stall). A DecodeError dead-letters it.
+ */
+function unsigned(field: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new DecodeError(`${field}: ${value} does not fit its column (0..${max})`);
+  return value;
 }
 
 export function eventRow(event: TelemetryEvent, redactions: number): Row {
@@ -49,8 +63,8 @@ export function eventRow(event: TelemetryEvent, redactions: number): Row {
     prompt_text: event.prompt?.messages.map((m) => `${m.role}: ${m.content}`).join('\n') ?? '',
     output_text: event.output?.text ?? '',
     finish_reason: event.output?.finish_reason ?? '',
-    input_tokens: event.output?.usage?.input_tokens ?? null,
-    output_tokens: event.output?.usage?.output_tokens ?? null,
+    input_tokens: event.output?.usage ? unsigned('output.usage.input_tokens', event.output.usage.input_tokens) : null,
+    output_tokens: event.output?.usage ? unsigned('output.usage.output_tokens', event.output.usage.output_tokens) : null,
     retrieval_query: event.retrieval?.query ?? '',
     document_ids: event.retrieval?.documents.map((d) => d.id) ?? [],
     document_sources: event.retrieval?.documents.map((d) => d.source ?? '') ?? [],
@@ -70,7 +84,7 @@ export function detectionRow(d: Detection): Row {
   return {
     detection_id: d.detection_id,
     rule_id: d.rule_id,
-    rule_version: d.rule_version,
+    rule_version: unsigned('rule_version', d.rule_version, UINT32_MAX),
     severity: d.severity,
     ts: storableTs(d.ts),
     detected_at: storableTs(d.detected_at),
@@ -87,12 +101,12 @@ export function detectionRow(d: Detection): Row {
     tags: d.tags,
     playbooks: d.playbooks,
     evidence: JSON.stringify(d.evidence),
-    suppressed_count: d.suppressed_count,
+    suppressed_count: unsigned('suppressed_count', d.suppressed_count, UINT32_MAX),
   };
 }
 
 export function actionRow(a: Action): Row {
-  return { ...a, target: a.target ?? '' };
+  return { ...a, step_index: unsigned('step_index', a.step_index, UINT16_MAX), attempt: unsigned('attempt', a.attempt, UINT16_MAX), target: a.target ?? '' };
 }
 
 /** Columns to select so that `detectionFromRow` gets epoch milliseconds, not date strings. */

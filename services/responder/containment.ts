@@ -25,7 +25,7 @@ export class ContainmentControl {
   }
 
   async start(): Promise<void> {
-    this.follower = ContainmentFollower.start({ bus: this.bus, state: this.state, log: this.log });
+    this.follower = ContainmentFollower.start({ bus: this.bus, state: this.state, log: this.log, stage: 'responder' });
     await this.follower.ready;
   }
 

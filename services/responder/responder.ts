@@ -10,9 +10,10 @@
  * the evidence store.
  */
 import cron, { type ScheduledTask } from 'node-cron';
+import { deadLetterOf } from '../shared/bus/dead-letter.js';
 import { followTopic, type Follower } from '../shared/bus/follow.js';
 import { TOPICS } from '../shared/bus/topics.js';
-import type { Bus, Subscription } from '../shared/bus/types.js';
+import type { Bus, BusMessage, OutgoingRecord, Subscription } from '../shared/bus/types.js';
 import { DecodeError, NotFoundError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { decodeRecord, encodeRecord, type Action, type Detection } from '../shared/records.js';
@@ -110,15 +111,18 @@ export class Responder {
     this.follower = await followTopic(bus, {
       topic: TOPICS.actions,
       groupPrefix: `${this.options.groupId}-ledger`,
-      onMessages: (messages) => {
+      onMessages: async (messages) => {
+        const dead: OutgoingRecord[] = [];
         for (const m of messages) {
           if (!m.value) continue;
           try {
             this.ledger.apply(decodeRecord('Action', m.value));
           } catch (err) {
             if (!(err instanceof DecodeError)) throw err;
+            if (!m.replay) dead.push(this.undecodable(m, err));
           }
         }
+        await bus.produce(dead);
       },
     });
     await this.follower.caughtUp;
@@ -133,6 +137,7 @@ export class Responder {
       fromTimestamp: () => this.now() - this.maxAgeMs,
       fromBeginning: true,
       eachBatch: async (batch) => {
+        const dead: OutgoingRecord[] = [];
         for (const m of batch.messages) {
           if (!m.value) continue;
           let detection: Detection;
@@ -140,13 +145,15 @@ export class Responder {
             detection = decodeRecord('Detection', m.value);
           } catch (err) {
             if (!(err instanceof DecodeError)) throw err;
-            log.warn({ offset: m.offset, err: err.message }, 'undecodable detection skipped');
+            // Every assignment re-reads the last hour: a replayed one was dead-lettered when first read.
+            if (!m.replay) dead.push(this.undecodable(m, err));
             continue;
           }
           if (detection.detected_at < this.now() - this.maxAgeMs) continue;
           while (this.busy.size >= MAX_RUNS_IN_FLIGHT) await Promise.race(this.busy.values()).catch(() => {});
           void this.handle(detection).catch((err: unknown) => log.error({ err, detection_id: detection.detection_id }, 'playbook run failed; it resumes when the detection is read again'));
         }
+        await bus.produce(dead);
       },
     });
     this.sweeper = cron.schedule(this.options.sweepSchedule ?? '*/5 * * * * *', () => void this.sweep().catch((err: unknown) => log.warn({ err }, 'approval sweep failed')));
@@ -233,6 +240,12 @@ export class Responder {
       this.waiting.set(id, detection);
       await this.handle(detection);
     }
+  }
+
+  /** The dead letter for a record of runwatch.detections.v1 or runwatch.actions.v1 that is not one. */
+  private undecodable(message: BusMessage, err: DecodeError): OutgoingRecord {
+    this.options.log.warn({ topic: message.topic, partition: message.partition, offset: message.offset, err: err.message }, 'undecodable record dead-lettered');
+    return deadLetterOf('responder', message, err.message);
   }
 
   private started(detection: Detection, playbook: PlaybookDoc): boolean {

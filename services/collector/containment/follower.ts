@@ -13,18 +13,21 @@
  * answering 503) rather than serving verdicts from an empty state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deadLetterOf } from '../../shared/bus/dead-letter.js';
 import { followTopic, type Follower } from '../../shared/bus/follow.js';
 import { TOPICS } from '../../shared/bus/topics.js';
-import type { Bus, BusMessage } from '../../shared/bus/types.js';
+import type { Bus, BusMessage, OutgoingRecord } from '../../shared/bus/types.js';
 import { DecodeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { decodeRecord } from '../../shared/records.js';
+import { decodeRecord, type DeadLetter } from '../../shared/records.js';
 import type { ContainmentState } from './state.js';
 
 export interface ContainmentFollowerOptions {
   bus: Bus;
   state: ContainmentState;
   log: Logger;
+  /** Who follows (a collector, the responder's containment control): the stage of its dead letters. */
+  stage: Extract<DeadLetter['stage'], 'collector' | 'responder'>;
   /** Longest wait for the initial catch-up once the bus answered. Default 10 s. */
   catchUpTimeoutMs?: number;
   /** Wait between attempts to start following while the bus is unavailable. Default 1 s. */
@@ -32,7 +35,7 @@ export interface ContainmentFollowerOptions {
   hooks?: {
     /** Records applied (tombstones included). */
     onApplied?(n: number): void;
-    /** A record that is not a Containment: skipped, never retried. */
+    /** A record that is not a Containment: skipped (dead-lettered unless replayed), never retried. */
     onUndecodable?(): void;
   };
 }
@@ -97,9 +100,10 @@ export class ContainmentFollower {
     }
   }
 
-  private apply(messages: BusMessage[]): void {
-    const { state, log, hooks } = this.options;
+  private async apply(messages: BusMessage[]): Promise<void> {
+    const { bus, state, log, hooks, stage } = this.options;
     let applied = 0;
+    const dead: OutgoingRecord[] = [];
     for (const m of messages) {
       const key = m.key?.toString() ?? null;
       try {
@@ -110,8 +114,11 @@ export class ContainmentFollower {
         if (!(err instanceof DecodeError)) throw err;
         hooks?.onUndecodable?.();
         log.error({ err: err.message, partition: m.partition, offset: m.offset }, 'skipped an undecodable containment record');
+        // The compacted topic is re-read on every start: dead-letter it when it arrives, not on each re-read.
+        if (!m.replay) dead.push(deadLetterOf(stage, m, err.message));
       }
     }
+    await bus.produce(dead);
     hooks?.onApplied?.(applied);
   }
 

@@ -4,6 +4,7 @@
  * decoded records are turned back into plain objects (avsc returns class instances).
  */
 import type { TelemetryEvent } from '../events/schema.js';
+import { DecodeError } from '../errors.js';
 import { schemas } from './registry.js';
 
 interface AvroToolCall {
@@ -55,13 +56,30 @@ export function decodeEvent(buf: Buffer): TelemetryEvent {
     tool_call: r.tool_call && {
       name: r.tool_call.name,
       call_id: r.tool_call.call_id,
-      arguments: JSON.parse(r.tool_call.arguments_json) as Record<string, unknown>,
+      arguments: argumentsOf(r.tool_call.arguments_json),
       result: r.tool_call.result,
       status: r.tool_call.status,
       target: r.tool_call.target,
     },
     attributes: { ...r.attributes },
   };
+}
+
+/**
+ * The collector only ever writes a JSON object here, but a record from elsewhere may hold
+ * anything: a DecodeError (dead-lettered) rather than a SyntaxError every consumer would retry.
+ */
+function argumentsOf(json: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new DecodeError(`TelemetryEvent tool_call.arguments_json is not JSON: ${(err as Error).message}`, err);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DecodeError('TelemetryEvent tool_call.arguments_json is not a JSON object');
+  }
+  return value as Record<string, unknown>;
 }
 
 function withoutArguments(call: NonNullable<TelemetryEvent['tool_call']>): Omit<AvroToolCall, 'arguments_json'> {

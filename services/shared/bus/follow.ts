@@ -14,7 +14,12 @@ export interface FollowOptions {
   topic: string;
   /** Start of the group id; a random suffix makes it this instance's own. */
   groupPrefix: string;
-  /** Called with each batch of one partition, in offset order. A throw delivers it again. */
+  /**
+   * Called with each batch of one partition, in offset order. A throw delivers it again.
+   * Records that were on the topic when following began come with `replay: true`: this
+   * instance re-reads them to rebuild its state, and the instances before it already acted
+   * on them (a poison record, say, was dead-lettered once, not once per restart).
+   */
   onMessages(messages: BusMessage[]): void | Promise<void>;
 }
 
@@ -28,6 +33,7 @@ export async function followTopic(bus: Bus, options: FollowOptions): Promise<Fol
   const ends = await bus.endOffsets(options.topic);
   // Partitions still to read up to `high`; empty ones are read already.
   const remaining = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+  const startedAt = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
   let resolve!: () => void;
   const caughtUp = new Promise<void>((r) => (resolve = r));
   if (remaining.size === 0) resolve();
@@ -36,7 +42,8 @@ export async function followTopic(bus: Bus, options: FollowOptions): Promise<Fol
     topics: [options.topic],
     fromBeginning: true,
     eachBatch: async (batch) => {
-      await options.onMessages(batch.messages);
+      const live = startedAt.get(batch.partition) ?? 0n;
+      await options.onMessages(batch.messages.map((m) => (BigInt(m.offset) < live ? { ...m, replay: true } : m)));
       const end = remaining.get(batch.partition);
       const last = batch.messages[batch.messages.length - 1];
       if (end !== undefined && last && BigInt(last.offset) + 1n >= end) {
