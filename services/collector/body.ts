@@ -63,7 +63,11 @@ function wellFormed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(wellFormed);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k.toWellFormed()] = wellFormed(v);
+    for (const [k, v] of Object.entries(value)) {
+      // Defined, not assigned: `out['__proto__'] = v` would set the copy's prototype, so the
+      // key would vanish and its value's fields would read as the event's own (found by fuzzing).
+      Object.defineProperty(out, k.toWellFormed(), { value: wellFormed(v), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

@@ -85,6 +85,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       return reply.code(413).send({ error: `body larger than the ${options.bodyLimit}-byte limit`, code: 'RW_ERR_BODY_TOO_LARGE' });
     }
     if (err instanceof BodyInvalidError) return reply.code(400).send({ error: err.message, code: err.code });
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // A Content-Type that is no media type at all (empty, `;`, `a/b/c`) is refused by fastify
+      // before any route reads the body, with a bare "Unsupported Media Type": say what is wrong.
+      const sent = JSON.stringify((req.headers['content-type'] ?? '').slice(0, 100));
+      return reply.code(415).send({ error: `Content-Type ${sent} is not a media type (type/subtype, e.g. application/json)`, code: 'RW_ERR_BODY_INVALID' });
+    }
     if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message, code: err.code });
     if (err instanceof StoreUnavailableError) {
       req.log.warn({ err: err.message }, 'evidence store unavailable');
