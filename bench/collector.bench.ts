@@ -38,8 +38,10 @@ export function mixedEvent(i: number): Record<string, unknown> {
   }
 }
 
-export async function startService(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'runwatch.js'), ...args], {
+export async function startService(args: string[], env: Record<string, string>): Promise<{ url: string; apiUrl?: string; child: ChildProcess }> {
+  // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under the load.
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(PROJECT_ROOT, 'bin', 'runwatch.js'), ...args], {
     env: {
       ...process.env,
       RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-bench-')),
@@ -50,16 +52,18 @@ export async function startService(args: string[], env: Record<string, string>):
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let apiUrl: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"(?:collector|url)":"(http:\/\/[^"]+)"/.exec(out);
+      apiUrl ??= /"api":"(http:\/\/[^"]+)"/.exec(out)?.[1];
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`runwatch ${args.join(' ')} exited with ${code}: ${out}`)));
   });
-  return { url, child };
+  return { url, apiUrl, child };
 }
 
 export async function measureIngest(mode: string, url: string, batchSize: number, concurrency: number, seconds: number): Promise<IngestFigures> {

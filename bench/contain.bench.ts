@@ -1,5 +1,6 @@
 /**
- * Time to contain in the embedded mode: the attack posted to `runwatch up`'s collector, then
+ * Time to contain: the attack posted to `runwatch up`'s collector (embedded, or over the
+ * broker KAFKA_BROKERS names), then
  * /v1/check polled until it denies the agent's next tool call. Run as its own process (it
  * starts the embedded pipeline, chDB included): `node --import tsx bench/contain.bench.ts 30`
  * prints one JSON line with p50/p99 in ms.
@@ -46,7 +47,15 @@ export async function measureContain(runs: number, collectorUrl: string): Promis
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 30);
   const config = loadConfig({
-    env: { RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-bench-contain-')), RUNWATCH_COLLECTOR_PORT: '0', RUNWATCH_API_PORT: '0', RUNWATCH_RULES_WATCH: 'false', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+    // KAFKA_BROKERS set: the same services over a real broker ("via Kafka").
+    env: {
+      RUNWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'rw-bench-contain-')),
+      RUNWATCH_COLLECTOR_PORT: '0',
+      RUNWATCH_API_PORT: '0',
+      RUNWATCH_RULES_WATCH: 'false',
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+      CLICKHOUSE_URL: '',
+    },
   });
   const embedded = await startEmbedded(config, createLogger({ level: 'silent' }));
   try {

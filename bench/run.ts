@@ -4,6 +4,8 @@
  * shared and noisy, so absolute numbers move between runs and ratios much less.
  *
  *   BENCH_SECONDS=10 npm run bench
+ *
+ * Profile a service under its load: BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +16,9 @@ import { measureIngest, startService, type IngestFigures } from './collector.ben
 import { measureDataDetectors } from './detectors-data.bench.js';
 import { measureDetectors } from './detectors-injection.bench.js';
 import type { ContainFigures } from './contain.bench.js';
+import { detectionLatency, detectorWorkers, encodedTelemetry, noopConsumer, resetTopics } from './kafka.bench.js';
+import type { MemoryFigures } from './memory.bench.js';
+import { measurePipeline } from './pipeline.bench.js';
 import type { EvidenceFigures } from './evidence.bench.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -40,8 +45,11 @@ async function noopCeiling(batch: number): Promise<IngestFigures> {
 }
 
 /** Runs bench/<file> in its own process (chDB binds one folder per process) and reads its JSON line. */
-async function childFigures<T>(file: string, ...args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', file), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function childFigures<T>(file: string, args: string[], options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<T> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(PROJECT_ROOT, 'bench', file), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -58,14 +66,21 @@ const figures: Record<string, unknown> = {
 figures.detectors_us_per_event = { attacks: measureDetectors(), data_and_tools: measureDataDetectors() };
 
 // The evidence writer against a raw insert of the same rows (its own process: chDB binds one folder per process).
-figures.evidence_writer = await childFigures<EvidenceFigures>('evidence.bench.ts', String(Number(process.env.BENCH_EVIDENCE_ROWS ?? 200_000)));
+figures.evidence_writer = await childFigures<EvidenceFigures>('evidence.bench.ts', [String(Number(process.env.BENCH_EVIDENCE_ROWS ?? 200_000))]);
 
 // Time to contain, embedded: the attack posted, /v1/check polled until it denies (own process, chDB inside).
-figures.time_to_contain_embedded = await childFigures<ContainFigures>('contain.bench.ts', String(Number(process.env.BENCH_CONTAIN_RUNS ?? 40)));
+const containRuns = String(Number(process.env.BENCH_CONTAIN_RUNS ?? 40));
+figures.time_to_contain_embedded = await childFigures<ContainFigures>('contain.bench.ts', [containRuns], { env: { KAFKA_BROKERS: '' } });
+
+// Memory held per live correlation group: 100,000 sessions through the full pack, heap after a full GC.
+figures.correlation_memory = await childFigures<MemoryFigures>('memory.bench.ts', [String(Number(process.env.BENCH_MEMORY_SESSIONS ?? 100_000))], { nodeArgs: ['--expose-gc'] });
 
 const ceiling = await noopCeiling(100);
 const embedded = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 100, concurrency, seconds));
 const embeddedSingle = await withService(['up'], { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, (url) => measureIngest('embedded', url, 1, concurrency, seconds));
+// HTTP in → every rule → chDB → the API: accepted events over the time until the last is stored and served.
+const pipeline = await measurePipeline(seconds);
+figures.pipeline_embedded = { ...pipeline, ratio_to_noop_http: Number((pipeline.end_to_end_events_per_s / ceiling.events_per_s).toFixed(3)) };
 
 let broker: TestBroker | undefined;
 let brokers = process.env.KAFKA_BROKERS ?? '';
@@ -77,6 +92,26 @@ const kafka = await withService(['collector'], { KAFKA_BROKERS: brokers }, (url)
 const kafkaGzip = await withService(['collector'], { KAFKA_BROKERS: brokers, RUNWATCH_KAFKA_COMPRESSION: 'gzip' }, (url) =>
   measureIngest('kafka-gzip', url, 100, concurrency, seconds),
 );
+
+// Detector workers (each its own `runwatch detector` process) against a no-op consumer of the same events.
+const workerEvents = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
+const records = encodedTelemetry(workerEvents);
+const one = await detectorWorkers(brokers, records, 1);
+// The same events, now on the topic, through a consumer that does nothing with them.
+const noop = await noopConsumer(brokers, workerEvents);
+const two = await detectorWorkers(brokers, records, 2);
+figures.detector_workers_kafka = {
+  events: workerEvents,
+  ceiling_noop_consumer_events_per_s: noop,
+  one_worker: one,
+  two_workers: two,
+  ratio_one_worker_to_noop: Number((one.events_per_s / noop).toFixed(3)),
+  ratio_two_workers_to_one: Number((two.events_per_s / one.events_per_s).toFixed(3)),
+};
+await resetTopics(brokers);
+figures.detection_latency_kafka = await detectionLatency(brokers, seconds, Number(process.env.BENCH_LATENCY_BACKGROUND ?? 1000));
+await resetTopics(brokers);
+figures.time_to_contain_kafka = await childFigures<ContainFigures>('contain.bench.ts', [String(Number(process.env.BENCH_CONTAIN_KAFKA_RUNS ?? 20))], { env: { KAFKA_BROKERS: brokers } });
 await broker?.destroy();
 
 figures.collector_ingest = {
