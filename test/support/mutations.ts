@@ -98,6 +98,8 @@ export type TextMutation =
   | { op: 'indent'; line: number; by: number }
   | { op: 'insert'; line: number; text: string }
   | { op: 'replace'; line: number; text: string }
+  /** The value of a `key: value` line replaced (the whole line when it has none). */
+  | { op: 'revalue'; line: number; text: string }
   | { op: 'truncate'; at: number };
 
 /** Applies mutations in order; line numbers wrap around the text's current line count. */
@@ -131,16 +133,22 @@ export function mutateText(text: string, mutations: readonly TextMutation[]): st
       case 'replace':
         lines[i] = m.text;
         break;
+      case 'revalue': {
+        const colon = lines[i]!.indexOf(': ');
+        lines[i] = colon < 0 ? m.text : `${lines[i]!.slice(0, colon + 2)}${m.text}`;
+        break;
+      }
     }
     out = lines.join('\n');
   }
   return out;
 }
 
-/** Line-level damage, with `junk` for the text of inserted and replaced lines. */
-export function textMutation(junk: fc.Arbitrary<string>): fc.Arbitrary<TextMutation> {
+/** Line-level damage, with `junk` for inserted and replaced lines and `value` for replaced values. */
+export function textMutation(junk: fc.Arbitrary<string>, value: fc.Arbitrary<string> = junk): fc.Arbitrary<TextMutation> {
   const line = fc.nat(10_000);
   return fc.oneof(
+    fc.record({ op: fc.constant('revalue' as const), line, text: value }),
     fc.record({ op: fc.constant('delete' as const), line }),
     fc.record({ op: fc.constant('duplicate' as const), line }),
     fc.record({ op: fc.constant('swap' as const), line, other: line }),

@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import type { Problem, SourceRef } from '../../shared/rules/load.js';
+import { parseAllDocuments, type Document } from 'yaml';
+import { documentValue, linePositions, type Problem, type SourceRef } from '../../shared/rules/load.js';
 import { explainIssue, offsetOf } from './positions.js';
 import { PLAYBOOK_KINDS, schemaOfKind, type PlaybookDoc, type PlaybookTestDoc, type ProviderDoc, type SafetyDoc } from './schema.js';
 
@@ -64,12 +64,11 @@ export function loadPlaybookDirs(dirs: readonly string[]): PlaybookLoad {
 
 /** Parses one file's text; `file` only names positions. */
 export function loadPlaybookText(text: string, file: string): PlaybookLoad {
-  const lineCounter = new LineCounter();
+  const pos = linePositions(text);
   const result: PlaybookLoad = { set: emptySet(), problems: [], files: [file] };
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const documents = parseAllDocuments(text, { prettyErrors: false });
   if (!Array.isArray(documents)) return result; // an empty file
   for (const document of documents as Document.Parsed[]) {
-    const pos = (offset: number) => lineCounter.linePos(offset);
     const error = (p: { line: number; col: number }, message: string) => result.problems.push({ file, ...p, severity: 'error', message });
     const syntax = document.errors[0];
     if (syntax) {
@@ -80,7 +79,12 @@ export function loadPlaybookText(text: string, file: string): PlaybookLoad {
     if (document.contents === null) continue; // an empty document, e.g. a trailing `---`
     const at: SourceRef['at'] = (path, point = 'key') => pos(offsetOf(document, path, point));
     const source: SourceRef = { file, ...at([]), at };
-    const raw = document.toJS({ maxAliasCount: 100 }) as unknown;
+    const value = documentValue(document);
+    if ('error' in value) {
+      error(pos(value.offset), value.error);
+      continue;
+    }
+    const raw = value.value;
     const kind = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).kind : undefined;
     const schema = schemaOfKind(kind);
     if (!schema) {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, visit, type Alias, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { formatPath } from '../validation.js';
 import { AllCondition, AnyCondition, DetectCondition, FieldCondition, MacroCondition, NotCondition, RuleFileDoc, type RuleFileDoc as RuleFileDocType } from './schema.js';
@@ -66,18 +66,17 @@ export function loadRuleDir(dir: string): LoadResult {
 
 /** Parses one file's text; `file` is only used to name positions. */
 export function loadRuleText(text: string, file: string): LoadResult {
-  const lineCounter = new LineCounter();
+  const pos = linePositions(text);
   const result: LoadResult = { docs: [], problems: [], files: [file] };
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, { lineCounter, prettyErrors: false }) as Document.Parsed[];
+    documents = parseAllDocuments(text, { prettyErrors: false }) as Document.Parsed[];
   } catch (err) {
     result.problems.push({ file, line: 1, col: 1, severity: 'error', message: `not YAML: ${(err as Error).message}` });
     return result;
   }
   if (!Array.isArray(documents)) documents = [];
   for (const document of documents) {
-    const pos = (offset: number) => lineCounter.linePos(offset);
     const syntax = document.errors[0];
     if (syntax) {
       // The first syntax error only: the ones after it are usually its echoes.
@@ -89,7 +88,12 @@ export function loadRuleText(text: string, file: string): LoadResult {
     const at = (path: ReadonlyArray<string | number>, point: 'key' | 'value' = 'key') => pos(offsetOf(document, path, point));
     const start = at([]);
     const source: SourceRef = { file, line: start.line, col: start.col, at };
-    const raw = document.toJS({ maxAliasCount: 100 }) as unknown;
+    const value = documentValue(document);
+    if ('error' in value) {
+      result.problems.push({ file, ...pos(value.offset), severity: 'error', message: value.error });
+      continue;
+    }
+    const raw = value.value;
     const parsed = RuleFileDoc.safeParse(raw, { reportInput: true });
     if (parsed.success) {
       result.docs.push({ doc: parsed.data, source });
@@ -103,6 +107,54 @@ export function loadRuleText(text: string, file: string): LoadResult {
     }
   }
   return result;
+}
+
+/**
+ * Offset in `text` → 1-based line and column, from the text's own line breaks. Not the yaml
+ * package's LineCounter: it misses the line breaks inside a scalar it recovers from an error
+ * in (`  a: 1\nb: 2\n  c: 3` has no line 3 for it), which put every later problem of the file
+ * on the wrong line, or past the end of one (found by fuzzing).
+ */
+export function linePositions(text: string): (offset: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const at = Math.min(Math.max(0, offset), text.length);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: at - starts[lo]! + 1 };
+  };
+}
+
+/**
+ * A document as plain JS, or why it cannot be one, at the alias to blame. The yaml package
+ * throws a ReferenceError for an alias bomb (over 100 alias expansions) and for an alias
+ * without an anchor before it (`<<: *nope`); uncaught, `rules lint` and a starting worker or
+ * responder crashed on either instead of pointing at it (found by fuzzing).
+ */
+export function documentValue(document: Document.Parsed): { value: unknown } | { error: string; offset: number } {
+  try {
+    return { value: document.toJS({ maxAliasCount: 100 }) as unknown };
+  } catch (err) {
+    let first: Alias | undefined;
+    let unresolved: Alias | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        first ??= node;
+        if (node.resolve(document) === undefined) {
+          unresolved = node;
+          return visit.BREAK;
+        }
+      },
+    });
+    const blame = unresolved ?? first;
+    return { error: `YAML: ${(err as Error).message}`, offset: blame?.range?.[0] ?? document.contents?.range?.[0] ?? 0 };
+  }
 }
 
 /** The byte offset of the node at `path` (or of its closest existing ancestor). */
