@@ -24,12 +24,15 @@ const CHECK_CHUNK = 10_000;
 
 export async function insertOnce(store: Store, table: IdTable, rows: Row[]): Promise<InsertResult> {
   const idColumn = ID_COLUMN[table];
+  // Ids are unique within a tenant only (event ids are the client's to choose): one tenant's
+  // row never counts as a duplicate of another's, in the batch, in the table or in the token.
+  const keyOf = (r: Row) => `${String(r.tenant)}\u0000${String(r[idColumn])}`;
   const unique = new Map<string, Row>();
-  for (const row of rows) unique.set(String(row[idColumn]), row);
+  for (const row of rows) unique.set(keyOf(row), row);
   const stored = await storedIds(store, table, [...unique.values()]);
-  const fresh = [...unique.values()].filter((r) => !stored.has(String(r[idColumn])));
+  const fresh = [...unique.values()].filter((r) => !stored.has(keyOf(r)));
   if (fresh.length > 0) {
-    const ids = fresh.map((r) => String(r[idColumn])).sort();
+    const ids = fresh.map(keyOf).sort();
     await store.client.insert({
       table: `${store.database}.${table}`,
       values: fresh,
@@ -46,7 +49,7 @@ export async function insertOnce(store: Store, table: IdTable, rows: Row[]): Pro
   return { inserted: fresh.length, duplicates: rows.length - fresh.length };
 }
 
-/** Which of these rows' ids the table holds, looking only at their tenants and time range. */
+/** Which of these rows' tenant-and-id keys the table holds, looking only at their tenants and time range. */
 async function storedIds(store: Store, table: IdTable, rows: Row[]): Promise<Set<string>> {
   const idColumn = ID_COLUMN[table];
   const found = new Set<string>();
@@ -54,7 +57,7 @@ async function storedIds(store: Store, table: IdTable, rows: Row[]): Promise<Set
     const chunk = rows.slice(i, i + CHECK_CHUNK);
     const ts = chunk.map((r) => Number(r.ts));
     const result = await store.client.query({
-      query: `SELECT {id:Identifier} AS id FROM {database:Identifier}.{table:Identifier}
+      query: `SELECT tenant, {id:Identifier} AS id FROM {database:Identifier}.{table:Identifier}
         WHERE tenant IN {tenants:Array(String)}
           AND ts BETWEEN fromUnixTimestamp64Milli({from:Int64}) AND fromUnixTimestamp64Milli({to:Int64})
           AND {id:Identifier} IN {ids:Array(String)}`,
@@ -69,7 +72,7 @@ async function storedIds(store: Store, table: IdTable, rows: Row[]): Promise<Set
       },
       format: 'JSONEachRow',
     });
-    for (const { id } of await result.json<{ id: string }>()) found.add(id);
+    for (const { tenant, id } of await result.json<{ tenant: string; id: string }>()) found.add(`${tenant}\u0000${id}`);
   }
   return found;
 }

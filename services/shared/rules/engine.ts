@@ -100,7 +100,10 @@ export class RuleEngine {
       if (!rule.doc.enabled) continue;
       if (rule.match) {
         if (rule.match(ctx) && !rule.excepted(ctx)) {
-          const d = this.emit(state, event.event_id, [seen]);
+          // The group of a single-event match is its event, named like every group with its
+          // tenant first: event ids are the client's to choose, and the same id sent by two
+          // tenants must make two detections (ids, dedup, playbook runs), never one.
+          const d = this.emit(state, `${event.tenant}\u0001${event.event_id}`, [seen]);
           if (d) out.push(d);
         }
         continue;
