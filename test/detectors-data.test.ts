@@ -112,6 +112,16 @@ describe('secrets: provider keys', () => {
     });
   }
 
+  test('a key right after a string escape (JSON text inside JSON text) is found; one inside a longer token is not', () => {
+    const openai = 'sk-proj-' + token(48, 32);
+    const aws = 'AKIA' + token(16, 33, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
+    const jwt = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"a-user-id"}').toString('base64url')}.${token(43, 34)}`;
+    const result = JSON.stringify({ echo: `keys:\n${openai}\n${aws}\t${jwt}` }); // "keys:\\nsk-…": an `n` right before the key
+    assert.deepEqual(evidence(secretsDetector, output(result)).map((f) => [f.label, f.text]), [['openai_key', openai], ['aws_access_key', aws], ['jwt', jwt]]);
+    assert.deepEqual(evidence(secretsDetector, output(`\\u0022${openai}`)).map((f) => f.text), [openai]);
+    assert.deepEqual(evidence(secretsDetector, output(`xsk-proj-${token(48, 35)} nAKIA${token(16, 36, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`)), []);
+  });
+
   test('keys are found in every text field, with the field path', () => {
     const openai = 'sk-proj-' + token(48, 30);
     const aws = 'AKIA' + token(16, 31, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');

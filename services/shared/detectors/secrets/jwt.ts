@@ -3,11 +3,12 @@
  * `alg`. The decode is what tells a bearer token from any dotted base64 string.
  */
 import type { SecretMatch } from './match.js';
+import { TOKEN_START } from './patterns.js';
 
 /** The token's shape: `eyJ` is `{"` in base64url, how every JSON header starts. The signature is empty for `alg: none`. */
 export const JWT_SOURCE = 'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*';
 
-const JWT = new RegExp(`(?<![A-Za-z0-9_-])${JWT_SOURCE}(?![A-Za-z0-9_-])`, 'g');
+const JWT = new RegExp(`${TOKEN_START}${JWT_SOURCE}(?![A-Za-z0-9_-])`, 'g');
 
 export const JWT_SCORE = 0.9;
 

@@ -41,3 +41,11 @@ export const PROVIDER_KEYS: readonly ProviderKeyShape[] = [
   // A Twilio API key SID names a key (its secret is separate): worth a look, never a key id to hide.
   { label: 'twilio_key', provider: null, source: 'SK[0-9a-f]{32}', score: 0.7, generated: false },
 ];
+
+/**
+ * Where a credential may start: at the start of the text, after a character that cannot be
+ * part of a token, or right after a string escape (`\n`, `\t`, `\u0022`). The escape matters:
+ * tool results and arguments are often JSON text holding JSON text, where `…\nsk-…` puts a
+ * letter before the key that is not part of it.
+ */
+export const TOKEN_START = '(?<=^|[^A-Za-z0-9_-]|\\\\[nrtbf]|\\\\u[0-9A-Fa-f]{4})';

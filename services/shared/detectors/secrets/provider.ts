@@ -1,7 +1,7 @@
 /** Provider-prefixed credentials (`sk-`, `AKIA`, `ghp_`, …) anywhere in a text. */
 import { isPlaceholder, looksGenerated } from './entropy.js';
 import type { SecretMatch } from './match.js';
-import { PROVIDER_KEYS, type ProviderKeyShape } from './patterns.js';
+import { PROVIDER_KEYS, TOKEN_START, type ProviderKeyShape } from './patterns.js';
 
 interface CompiledShape {
   shape: ProviderKeyShape;
@@ -12,12 +12,12 @@ interface CompiledShape {
 
 /**
  * Token characters on either side would make the match part of a longer identifier
- * (`xsk-…`, a key inside a base64 blob); the lookbehind keeps those out.
+ * (`xsk-…`, a key inside a base64 blob); the lookarounds keep those out (TOKEN_START).
  */
 const COMPILED: readonly CompiledShape[] = PROVIDER_KEYS.map((shape) => ({
   shape,
   hint: literalPrefix(shape.source),
-  regex: new RegExp(`(?<![A-Za-z0-9_-])${shape.source}(?![A-Za-z0-9_-])`, 'g'),
+  regex: new RegExp(`${TOKEN_START}${shape.source}(?![A-Za-z0-9_-])`, 'g'),
 }));
 
 export function findProviderKeys(text: string): SecretMatch[] {
