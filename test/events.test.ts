@@ -2,7 +2,7 @@
 // name the field.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fingerprintSecret, scrubKeyId, secretKind } from '../services/shared/events/key-fingerprint.js';
+import { fingerprintSecret, scrubIdentifier, scrubKeyId, secretKind } from '../services/shared/events/key-fingerprint.js';
 import { eventKey, parseEvent } from '../services/shared/events/normalize.js';
 
 const ctx = { receivedAt: 1_750_000_000_000, tenant: null };
@@ -109,5 +109,22 @@ describe('raw secrets in key_id are fingerprinted', () => {
   });
   test('the fingerprint is stable', () => {
     assert.equal(scrubKeyId('sk-proj-' + 'z'.repeat(30)), scrubKeyId('sk-proj-' + 'z'.repeat(30)));
+  });
+});
+
+describe('credentials sent as session_id or user_id are fingerprinted; random ids are not', () => {
+  const jwt = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"u1"}').toString('base64url')}.c2lnbmF0dXJlLWJ5dGVz`;
+  test('a bearer JWT as the session, a provider key as the user', () => {
+    const key = 'sk-proj-' + 'a1B2c3D4e5'.repeat(4);
+    const e = eventOf({ kind: 'output', output: { text: 'x' }, session_id: jwt, user_id: key });
+    assert.equal(e.session_id, fingerprintSecret(jwt, 'jwt'));
+    assert.equal(e.user_id, fingerprintSecret(key, 'openai'));
+    assert.equal(scrubIdentifier(jwt), e.session_id, 'the API maps a raw value the same way');
+  });
+  test('ordinary and random-looking ids pass through', () => {
+    for (const id of ['s-42', 'thread_abcDEF123456789012345678', 'q8R#2mZ!v9Lp$4xT&7wK@1nB', '01JD3X6Y8Z9A0B1C2D3E4F5G6H', 'alice@example.com']) {
+      assert.equal(eventOf({ kind: 'output', output: { text: 'x' }, session_id: id, user_id: id }).session_id, id);
+      assert.equal(scrubIdentifier(id), id);
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../evidence/audit.js';
+import { Redactor } from '../evidence/redact.js';
 import type { Config } from '../shared/config/schema.js';
 import { createAuthenticator } from '../shared/http/auth.js';
 import { createHttpServer } from '../shared/http/server.js';
@@ -38,16 +39,22 @@ export function createOperatorApi(options: OperatorApiOptions): FastifyInstance 
     rateLimit: { server: 'api', limit: options.config.api.rate_limit },
     health: options.health,
   });
+  // The audit row keeps what was asked, as evidence rows keep what was sent: redacted. An
+  // operator who pastes a raw key into a filter or a release must not store it.
+  const redactor = new Redactor(options.config.evidence.redaction);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url;
     if (!route?.startsWith('/v1/')) return;
+    const tenant = req.tenant ?? '*';
+    const redact = (value: unknown): unknown =>
+      typeof value === 'string' ? redactor.text(tenant, value).value : Array.isArray(value) ? value.map(redact) : value;
     options.audit.record({
       actor: req.actor ?? 'anonymous',
-      tenant: req.tenant ?? '*',
+      tenant,
       via: 'api',
       action: `${req.method} ${route}`,
-      target: Object.values((req.params ?? {}) as Record<string, string>).join('/'),
-      params: (req.query ?? {}) as Record<string, unknown>,
+      target: redact(Object.values((req.params ?? {}) as Record<string, string>).join('/')) as string,
+      params: Object.fromEntries(Object.entries((req.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, redact(v)])),
       status: reply.statusCode,
       source_ip: req.ip,
     });

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { QueryInvalidError } from '../../shared/errors.js';
+import { scrubIdentifier, scrubKeyId } from '../../shared/events/key-fingerprint.js';
 import type { Containment, SubjectType } from '../../shared/records.js';
 import type { ContainmentControl } from '../containment.js';
 
@@ -20,13 +21,19 @@ export function registerContainmentRoutes(app: FastifyInstance, control: Contain
     return reply.send(control.list(own).map(view));
   });
 
-  const subjects: Array<[string, SubjectType]> = [['agents', 'agent'], ['keys', 'key'], ['sessions', 'session']];
-  for (const [path, type] of subjects) {
+  // Keys and sessions are held under the fingerprint the collector gave a credential: the raw
+  // value an operator holds releases it too.
+  const subjects: Array<[string, SubjectType, (id: string) => string]> = [
+    ['agents', 'agent', (id) => id],
+    ['keys', 'key', scrubKeyId],
+    ['sessions', 'session', scrubIdentifier],
+  ];
+  for (const [path, type, subjectId] of subjects) {
     app.delete<{ Params: { id: string } }>(`/v1/containment/${path}/:id`, async (req, reply) => {
       const { tenant } = parse(req);
       const own = req.tenant === null || req.tenant === '*' ? (tenant ?? 'default') : req.tenant;
       if (tenant !== undefined && tenant !== own) throw new QueryInvalidError('tenant', `this token acts on tenant ${own} only`);
-      const released = await control.release(type, own, req.params.id, req.actor ?? 'anonymous');
+      const released = await control.release(type, own, subjectId(req.params.id), req.actor ?? 'anonymous');
       return reply.send(view(released));
     });
   }

@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actionsOf, listDetections, listEvents, getDetection, evidenceEvents, incidentEvents, type Scope } from '../../evidence/read.js';
+import { scrubIdentifier, scrubKeyId } from '../../shared/events/key-fingerprint.js';
 import { EVENT_KINDS } from '../../shared/events/schema.js';
 import { NotFoundError, QueryInvalidError } from '../../shared/errors.js';
 import { SEVERITIES } from '../../shared/records.js';
@@ -29,6 +30,12 @@ const DEFAULT_LIMIT = 100;
 const TIMELINE_LIMIT = 10_000;
 
 const id = z.string().min(1).max(512);
+/**
+ * Filters on ids the collector fingerprints when they are credentials: an operator who pastes
+ * the raw key (or bearer session) finds its events, stored under the fingerprint.
+ */
+const keyId = id.transform(scrubKeyId);
+const sessionId = id.transform(scrubIdentifier);
 const timePoint = z.string().transform((s, ctx) => {
   const ms = parseTimePoint(s);
   if (ms === null) ctx.addIssue({ code: 'custom', message: `expected ${TIME_POINT_HELP}` });
@@ -50,10 +57,10 @@ function listQuery<T extends z.ZodRawShape>(maxPageSize: number, shape: T) {
 }
 
 export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRouteDeps): void {
-  const eventsQuery = listQuery(deps.maxPageSize, { agent_id: id.optional(), session_id: id.optional(), key_id: id.optional(), trace_id: id.optional(), kind: z.enum(EVENT_KINDS).optional() });
+  const eventsQuery = listQuery(deps.maxPageSize, { agent_id: id.optional(), session_id: sessionId.optional(), key_id: keyId.optional(), trace_id: id.optional(), kind: z.enum(EVENT_KINDS).optional() });
   const detectionsQuery = listQuery(deps.maxPageSize, {
     agent_id: id.optional(),
-    session_id: id.optional(),
+    session_id: sessionId.optional(),
     rule_id: id.optional(),
     severity: z
       .string()

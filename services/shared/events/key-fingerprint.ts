@@ -1,5 +1,6 @@
 /**
- * A raw secret sent as `key_id` is replaced by a stable fingerprint before anything stores it.
+ * A raw secret sent as `key_id` (or a provider key or JWT sent as `session_id` or `user_id`) is
+ * replaced by a stable fingerprint before anything stores it.
  * The fingerprint is the same on every collector (plain SHA-256, no per-host salt), so an
  * operator can revoke `fp_openai_…` everywhere and compute it from the key they hold
  * (`runwatch key fingerprint`).
@@ -37,6 +38,21 @@ export function secretKind(value: string): string | null {
 export function scrubKeyId(keyId: string): string {
   const kind = secretKind(keyId);
   return kind === null ? keyId : fingerprintSecret(keyId, kind);
+}
+
+/** Every known credential shape in one anchored test: the hot path asks it of every identifier. */
+const ANY_KNOWN_SECRET = new RegExp(`^(?:${KNOWN_SECRETS.map(([, p]) => `(?:${p.source.slice(1, -1)})`).join('|')})$`);
+
+/**
+ * `session_id` and `user_id` as they may be stored: a provider key or a JWT (apps do use a
+ * bearer token as the session or the user) becomes its fingerprint, so correlation by it still
+ * works and `runwatch key fingerprint` finds it. Unlike `key_id`, a merely random-looking value
+ * stays: random session ids are ordinary (and OpenAI thread ids look just like that).
+ */
+export function scrubIdentifier(value: string): string {
+  if (!ANY_KNOWN_SECRET.test(value)) return value;
+  const kind = KNOWN_SECRETS.find(([, pattern]) => pattern.test(value))![0];
+  return fingerprintSecret(value, kind);
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * From a validated `EventInput` to the `TelemetryEvent` that goes on the bus: ids assigned,
- * times normalized, tenant bound to the caller's token, raw secrets in `key_id` fingerprinted.
+ * times normalized, tenant bound to the caller's token, raw secrets in `key_id` (and credentials
+ * in `session_id`, `user_id`) fingerprinted.
  */
 // The SDK's ULIDs: one random draw per millisecond, not per character (the ulid package's
 // per-character crypto calls were a third of the collector's CPU).
 import { newEventId } from '../../../sdk/ids.js';
 import { formatIssues } from '../validation.js';
-import { scrubKeyId } from './key-fingerprint.js';
+import { scrubIdentifier, scrubKeyId } from './key-fingerprint.js';
 import { EventInputSchema, type EventInput, type TelemetryEvent } from './schema.js';
 
 export const DEFAULT_TENANT = 'default';
@@ -40,11 +41,11 @@ export function normalizeEvent(input: EventInput, ctx: IngestContext): Telemetry
     app: input.app ?? null,
     env: input.env ?? null,
     agent_id: input.agent_id ?? null,
-    session_id: input.session_id ?? null,
+    session_id: input.session_id == null ? null : scrubIdentifier(input.session_id),
     trace_id: input.trace_id ?? null,
     span_id: input.span_id ?? null,
     parent_span_id: input.parent_span_id ?? null,
-    user_id: input.user_id ?? null,
+    user_id: input.user_id == null ? null : scrubIdentifier(input.user_id),
     key_id: input.key_id == null ? null : scrubKeyId(input.key_id),
     source_ip: input.source_ip ?? null,
     kind: input.kind,
