@@ -3,6 +3,7 @@
  * KAFKA_BROKERS is set, chDB under the data dir unless CLICKHOUSE_URL is set: the same code
  * the distributed services run, only wired together here.
  */
+import type { FastifyInstance } from 'fastify';
 import { Collector } from '../../collector/server.js';
 import { DetectorWorker } from '../../detector/worker.js';
 import { AuditLog } from '../../evidence/audit.js';
@@ -22,6 +23,8 @@ import type { Running } from '../lifecycle.js';
 export interface Embedded extends Running {
   collectorUrl: string;
   apiUrl: string;
+  /** The two HTTP servers, for whoever needs their routes (`servers.api.printRoutes()`), such as the security tests. */
+  servers: { collector: FastifyInstance; api: FastifyInstance };
 }
 
 export async function startEmbedded(config: Config, log: Logger, options: { demo?: boolean } = {}): Promise<Embedded> {
@@ -67,6 +70,7 @@ export async function startEmbedded(config: Config, log: Logger, options: { demo
   return {
     collectorUrl,
     apiUrl,
+    servers: { collector: collector.app, api },
     async close() {
       await collector.close();
       await detector.stop();
