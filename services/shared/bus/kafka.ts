@@ -1,8 +1,10 @@
 /**
  * The bus on Apache Kafka (kafkajs): idempotent producer with acks=all, key-ordered
  * partitioning (murmur2, as the Java client), topics created on start, consumers that
- * commit a batch's offsets only after the handler finished with it.
+ * commit a batch's offsets only after the handler finished with it, and that start again
+ * after any crash.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CompressionTypes,
   Kafka,
@@ -16,12 +18,20 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { Config } from '../config/schema.js';
-import { BusUnavailableError } from '../errors.js';
+import { BusUnavailableError, RecordTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isTooLargeError, requestRanges } from './request-size.js';
 import { TOPIC_SPECS } from './topics.js';
 import type { Bus, BusMessage, ConsumeOptions, OutgoingRecord, PartitionOffsets, Subscription } from './types.js';
 
 export type KafkaBusConfig = Config['kafka'];
+
+interface ConsumerHooks {
+  /** The consumer stopped for good (kafkajs will not restart it). */
+  crashed(consumer: Consumer, error: Error): void;
+  /** A batch was handled. */
+  handled(): void;
+}
 
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
@@ -29,6 +39,7 @@ export class KafkaBus implements Bus {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
   private readonly consumers = new Set<Consumer>();
+  private closed = false;
 
   constructor(
     private readonly config: KafkaBusConfig,
@@ -78,12 +89,44 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /**
+   * In requests of at most REQUEST_BUDGET_BYTES, one after the other (request-size.ts). A request
+   * the broker refuses as too large (a topic whose max.message.bytes is below that budget) is
+   * halved until the record at fault stands alone, and that one is a RecordTooLargeError; the
+   * records before it are on Kafka.
+   */
   async produce(records: OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    for (const [start, end] of requestRanges(records)) await this.produceRange(records, start, end, false);
+  }
+
+  private async produceRange(records: OutgoingRecord[], start: number, end: number, split: boolean): Promise<void> {
     try {
-      const producer = await this.connectProducer();
+      await this.send(records.slice(start, end));
+    } catch (err) {
+      if (!isTooLargeError(err)) throw new BusUnavailableError(`Kafka did not take ${end - start} records: ${(err as Error).message}`, err);
+      if (end - start === 1) throw new RecordTooLargeError(start, records[start]!.topic, records[start]!.value?.length ?? 0, err);
+      if (!split) this.log.warn({ records: end - start }, "Kafka refused a request as too large; splitting it (is a topic's max.message.bytes below 1 MB?)");
+      const mid = (start + end) >>> 1;
+      await this.produceRange(records, start, mid, true);
+      await this.produceRange(records, mid, end, true);
+    }
+  }
+
+  /**
+   * One produce request. After a failure the producer is replaced: kafkajs has rolled back its
+   * sequence numbers for every partition of the request, also those the broker did append to,
+   * and the broker would then acknowledge the next, different records there as retries of those
+   * and drop them (silent loss, seen on a real broker). A new producer id starts afresh.
+   */
+  private async send(records: OutgoingRecord[]): Promise<void> {
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const r of records) {
+      const list = byTopic.get(r.topic);
+      if (list) list.push(r);
+      else byTopic.set(r.topic, [r]);
+    }
+    const producer = await this.connectProducer();
+    try {
       await producer.sendBatch({
         acks: -1,
         compression: this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
@@ -98,7 +141,11 @@ export class KafkaBus implements Bus {
         })),
       });
     } catch (err) {
-      throw new BusUnavailableError(`Kafka did not take ${records.length} records: ${(err as Error).message}`, err);
+      if (this.producer === producer) {
+        this.producer = undefined;
+        void producer.disconnect().catch(() => {});
+      }
+      throw err;
     }
   }
 
@@ -116,6 +163,65 @@ export class KafkaBus implements Bus {
   }
 
   async consume(options: ConsumeOptions): Promise<Subscription> {
+    // Batches of a partition wait for its seek, so nothing before the start time is handed out.
+    const seeks = new Map<string, Promise<void>>();
+    // Committed offsets when the partition was assigned: below them, deliveries are replays.
+    const floors = new Map<string, bigint>();
+    let current: Consumer | undefined;
+    let stopped = false;
+    const retryWait = new AbortController();
+    // Grows while new consumers crash again before handling anything (a handler bug on one record).
+    let wait = 1000;
+
+    // kafkajs restarts a consumer that crashed on a retriable error, but one that crashed on an
+    // error it deems non-retriable stays stopped for good, and the service with it, alive and
+    // idle (tulios/kafkajs#1630: "Failed to find group coordinator" while a broker restarts is
+    // one). A consumer is all these services do: start a new one, with backoff, until stopped.
+    const restart = async (): Promise<void> => {
+      while (!stopped && !this.closed) {
+        const delay = wait;
+        wait = Math.min(wait * 2, 30_000);
+        await sleep(delay, undefined, { signal: retryWait.signal }).catch(() => {});
+        if (stopped || this.closed) return;
+        try {
+          current = await this.startConsumer(options, seeks, floors, hooks);
+          if (stopped || this.closed) await this.stopConsumer(current);
+          else this.log.warn({ group: options.groupId }, 'consumer started again after a crash');
+          return;
+        } catch (err) {
+          this.log.error({ group: options.groupId, err: (err as Error).message, retry_ms: wait }, 'consumer could not start again; retrying');
+        }
+      }
+    };
+    const hooks: ConsumerHooks = {
+      crashed: (consumer, error) => {
+        this.consumers.delete(consumer);
+        if (stopped || this.closed) return;
+        this.log.error({ group: options.groupId, err: error.message, retry_ms: wait }, 'consumer crashed and kafkajs will not restart it; starting a new one');
+        void restart();
+      },
+      handled: () => {
+        wait = 1000;
+      },
+    };
+
+    current = await this.startConsumer(options, seeks, floors, hooks);
+    return {
+      stop: async () => {
+        stopped = true;
+        retryWait.abort();
+        if (current) await this.stopConsumer(current);
+      },
+    };
+  }
+
+  private async stopConsumer(consumer: Consumer): Promise<void> {
+    this.consumers.delete(consumer);
+    await consumer.disconnect();
+  }
+
+  /** One kafkajs consumer running `options`. */
+  private async startConsumer(options: ConsumeOptions, seeks: Map<string, Promise<void>>, floors: Map<string, bigint>, hooks: ConsumerHooks): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -125,10 +231,9 @@ export class KafkaBus implements Bus {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
     });
     this.consumers.add(consumer);
-    // Batches of a partition wait for its seek, so nothing before the start time is handed out.
-    const seeks = new Map<string, Promise<void>>();
-    // Committed offsets when the partition was assigned: below them, deliveries are replays.
-    const floors = new Map<string, bigint>();
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) hooks.crashed(consumer, event.payload.error);
+    });
     if (options.fromTimestamp || options.onAssign) {
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
@@ -139,49 +244,52 @@ export class KafkaBus implements Bus {
         }
       });
     }
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.concurrency ?? 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        const seek = seeks.get(`${batch.topic}/${batch.partition}`);
-        if (seek) {
-          await seek;
-          seeks.delete(`${batch.topic}/${batch.partition}`);
-        }
-        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const floor = floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;
-        const messages: BusMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-          timestamp: Number(m.timestamp),
-          headers: decodeHeaders(m.headers),
-          ...(BigInt(m.offset) < floor ? { replay: true } : {}),
-        }));
-        // A throw here makes kafkajs deliver the batch again from the last committed offset.
-        await options.eachBatch({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
-        const last = messages[messages.length - 1]!.offset;
-        resolveOffset(last); // the next fetch starts after it; without this kafkajs fetches it again
-        const next = BigInt(last) + 1n;
-        if (next > floor) {
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
-        }
-      },
-    });
-    return {
-      stop: async () => {
-        this.consumers.delete(consumer);
-        await consumer.disconnect();
-      },
-    };
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.concurrency ?? 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          const seek = seeks.get(`${batch.topic}/${batch.partition}`);
+          if (seek) {
+            await seek;
+            seeks.delete(`${batch.topic}/${batch.partition}`);
+          }
+          if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+          const floor = floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;
+          const messages: BusMessage[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+            timestamp: Number(m.timestamp),
+            headers: decodeHeaders(m.headers),
+            ...(BigInt(m.offset) < floor ? { replay: true } : {}),
+          }));
+          // A throw here makes kafkajs deliver the batch again from the last committed offset.
+          await options.eachBatch({ topic: batch.topic, partition: batch.partition, messages, heartbeat });
+          hooks.handled();
+          const last = messages[messages.length - 1]!.offset;
+          resolveOffset(last); // the next fetch starts after it; without this kafkajs fetches it again
+          const next = BigInt(last) + 1n;
+          if (next > floor) {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+          }
+        },
+      });
+    } catch (err) {
+      this.consumers.delete(consumer);
+      await consumer.disconnect().catch(() => {});
+      throw err;
+    }
+    return consumer;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.consumers].map((c) => c.disconnect().catch(() => {})));
     this.consumers.clear();
     const producer = this.producer;
