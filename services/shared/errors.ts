@@ -43,6 +43,33 @@ export class BodyTooLargeError extends RunwatchError {
   }
 }
 
+/**
+ * One event is larger, once Avro-encoded, than the collector takes (collector.max_event_bytes,
+ * kept under what Kafka takes in one message): it is rejected in the 207 and dead-lettered.
+ */
+export class EventTooLargeError extends RunwatchError {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super('RW_ERR_EVENT_TOO_LARGE', `event too large: ${bytes} bytes once encoded, over the limit of ${limit} bytes per event (collector.max_event_bytes)`);
+  }
+}
+
+/**
+ * Kafka refused one record as too large (MESSAGE_TOO_LARGE: over the broker's
+ * message.max.bytes or the topic's max.message.bytes). Never retriable: the same record fails
+ * the same way. `index` is its place in the records given to `produce`: every record before it
+ * is on Kafka, none after it was attempted (some may have landed anyway; duplicates are allowed).
+ */
+export class RecordTooLargeError extends RunwatchError {
+  constructor(
+    readonly index: number,
+    readonly topic: string,
+    readonly bytes: number,
+    cause?: unknown,
+  ) {
+    super('RW_ERR_RECORD_TOO_LARGE', `Kafka refused a ${bytes}-byte record for ${topic} as too large (message.max.bytes / max.message.bytes)`, { cause });
+  }
+}
+
 /** Bytes on a topic that are not a record of a schema we know. Never retriable: dead-letter them. */
 export class DecodeError extends RunwatchError {
   constructor(message: string, cause?: unknown) {
