@@ -6,15 +6,27 @@ export class CollectorMetrics {
   readonly rejected: Counter;
   readonly spooled: Counter;
   readonly drained: Counter;
+  readonly refused: Counter;
+  readonly dropped: Counter;
   readonly spoolBytes: Gauge;
   readonly produceSeconds: Histogram;
 
   constructor(registry: Registry, spoolBytes: () => number) {
     const registers = [registry];
     this.accepted = new Counter({ name: 'runwatch_collector_events_accepted_total', help: 'Events accepted, by kind', labelNames: ['kind'], registers });
-    this.rejected = new Counter({ name: 'runwatch_collector_events_rejected_total', help: 'Events rejected as invalid (sent to the dead-letter topic)', registers });
+    this.rejected = new Counter({ name: 'runwatch_collector_events_rejected_total', help: 'Events rejected as invalid or too large (sent to the dead-letter topic)', registers });
     this.spooled = new Counter({ name: 'runwatch_collector_records_spooled_total', help: 'Records written to the disk spool because the bus was unavailable', registers });
     this.drained = new Counter({ name: 'runwatch_collector_records_drained_total', help: 'Spooled records later produced to the bus', registers });
+    this.refused = new Counter({
+      name: 'runwatch_collector_records_refused_total',
+      help: 'Accepted records Kafka refused as too large (a broker or topic limit below collector.max_event_bytes), dead-lettered instead',
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'runwatch_collector_records_dropped_total',
+      help: 'Dead letters of refused records that Kafka refused too: nothing of them reached Kafka (each is logged)',
+      registers,
+    });
     this.spoolBytes = new Gauge({
       name: 'runwatch_collector_spool_bytes',
       help: 'Bytes waiting in the disk spool',

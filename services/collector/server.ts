@@ -58,6 +58,8 @@ export class Collector {
         onProduced: (_n, seconds) => metrics.produceSeconds.observe(seconds),
         onSpooled: (n) => metrics.spooled.inc(n),
         onDrained: (n) => metrics.drained.inc(n),
+        onRefused: (n) => metrics.refused.inc(n),
+        onDropped: (n) => metrics.dropped.inc(n),
       },
     });
     // A rule pack with errors stops the start here, as it stops a detector worker.
@@ -88,7 +90,7 @@ export class Collector {
         containment: { ready: follower.isReady, active: state.counts(), inline_rules: inline.size },
       }),
     });
-    const routeDeps = { publisher, metrics, bodyLimit: config.collector.body_limit_bytes };
+    const routeDeps = { publisher, metrics, bodyLimit: config.collector.body_limit_bytes, maxEventBytes: config.collector.max_event_bytes };
     registerEventsRoute(app, { ...routeDeps, mark: (event) => enforcer.mark(event) });
     registerTracesRoute(app, routeDeps);
     registerCheckRoute(app, { enforcer, metrics: containmentMetrics, isReady: () => follower.isReady, bodyLimit: config.collector.body_limit_bytes });

@@ -29,12 +29,12 @@ const MAX_REASONS = 3;
 const MAX_MESSAGE = 1024;
 
 /** Throws `BodyInvalidError` for a body that is not an OTLP trace export (HTTP 400). */
-export function ingestTraceRequest(body: Buffer | Uint8Array, contentType: string, ctx: IngestContext): TraceIngestResult {
+export function ingestTraceRequest(body: Buffer | Uint8Array, contentType: string, ctx: IngestContext, maxEventBytes?: number): TraceIngestResult {
   const request = decodeTraceRequest(body, contentType);
   // decodeTraceRequest has just accepted this content type, so it names an encoding.
   const encoding = otlpEncodingOf(contentType) ?? 'json';
   const mapping = spansToEvents(request);
-  const result = ingest(mapping.events.map((raw) => ({ ok: true as const, raw })), ctx);
+  const result = ingest(mapping.events.map((raw) => ({ ok: true as const, raw })), ctx, { maxEventBytes });
   const rejectedSpans = new Set(result.rejected.map((r) => mapping.eventSpans[r.index] ?? -1)).size;
   return {
     ...result,

@@ -33,6 +33,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RUNWATCH_COLLECTOR_HOST', path: 'collector.host', kind: 'string' },
   { name: 'RUNWATCH_COLLECTOR_PORT', path: 'collector.port', kind: 'number' },
   { name: 'RUNWATCH_COLLECTOR_BODY_LIMIT_BYTES', path: 'collector.body_limit_bytes', kind: 'number' },
+  { name: 'RUNWATCH_COLLECTOR_MAX_EVENT_BYTES', path: 'collector.max_event_bytes', kind: 'number' },
   { name: 'RUNWATCH_COLLECTOR_TOKENS', path: 'collector.tokens', kind: 'tokens', secret: true },
   { name: 'RUNWATCH_COLLECTOR_RATE_LIMIT_MAX', path: 'collector.rate_limit.max', kind: 'number' },
   { name: 'RUNWATCH_COLLECTOR_RATE_LIMIT_WINDOW_MS', path: 'collector.rate_limit.window_ms', kind: 'number' },

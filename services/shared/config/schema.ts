@@ -9,6 +9,9 @@ import { z } from 'zod';
 const port = z.number().int().min(0).max(65535);
 const bytes = z.number().int().positive();
 
+/** collector.max_event_bytes: under Kafka's default message.max.bytes (1048588) with room for the record's framing. */
+export const DEFAULT_MAX_EVENT_BYTES = 900 * 1024;
+
 /**
  * A bearer token bound to a tenant. Give the token itself, or only its SHA-256 (hex) so the
  * config file never holds it: `printf %s "$TOKEN" | sha256sum`.
@@ -101,6 +104,12 @@ export const ConfigSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8700),
         body_limit_bytes: bytes.default(8 * 1024 * 1024),
+        /**
+         * Largest single event, Avro-encoded (what goes to Kafka); larger ones are rejected in the
+         * 207 and dead-lettered. Under Kafka's default message.max.bytes (1 MB) so an accepted
+         * event always fits; raise it only with the broker's / topics' limits (README).
+         */
+        max_event_bytes: bytes.min(1024).default(DEFAULT_MAX_EVENT_BYTES),
         tokens: z.array(TokenSchema).default([]),
         /**
          * Off by default: throttling telemetry loses it for a client that does not retry, and the
