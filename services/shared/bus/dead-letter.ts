@@ -4,8 +4,12 @@ import { encodeRecord } from '../records.js';
 import { TOPICS } from './topics.js';
 import type { BusMessage, OutgoingRecord } from './types.js';
 
-/** Payloads above this are cut: the dead-letter topic keeps the evidence, not a second copy of a huge message. */
-const MAX_PAYLOAD = 1024 * 1024;
+/**
+ * Payloads above this are cut: the dead-letter topic keeps the evidence, not a second copy of
+ * a huge message, and the record must itself fit well under Kafka's message limit (about 1 MB
+ * by default) or the consumer writing it would retry its batch forever.
+ */
+const MAX_PAYLOAD = 256 * 1024;
 
 export function deadLetterOf(stage: DeadLetter['stage'], message: BusMessage, reason: string): OutgoingRecord {
   const payload = message.value ?? Buffer.alloc(0);
