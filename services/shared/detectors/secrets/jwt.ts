@@ -3,20 +3,19 @@
  * `alg`. The decode is what tells a bearer token from any dotted base64 string.
  */
 import type { SecretMatch } from './match.js';
-import { TOKEN_START } from './patterns.js';
+import { tokenMatches, tokenRegexes } from './patterns.js';
 
 /** The token's shape: `eyJ` is `{"` in base64url, how every JSON header starts. The signature is empty for `alg: none`. */
 export const JWT_SOURCE = 'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*';
 
-const JWT = new RegExp(`${TOKEN_START}${JWT_SOURCE}(?![A-Za-z0-9_-])`, 'g');
+const JWT = tokenRegexes(JWT_SOURCE);
 
 export const JWT_SCORE = 0.9;
 
 export function findJwts(text: string): SecretMatch[] {
   if (!text.includes('eyJ')) return [];
   const out: SecretMatch[] = [];
-  JWT.lastIndex = 0;
-  for (let m = JWT.exec(text); m !== null; m = JWT.exec(text)) {
+  for (const m of tokenMatches(text, JWT)) {
     if (isJwt(m[0])) out.push({ start: m.index, end: m.index + m[0].length, label: 'jwt', score: JWT_SCORE });
   }
   return out;

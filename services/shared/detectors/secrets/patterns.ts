@@ -43,9 +43,24 @@ export const PROVIDER_KEYS: readonly ProviderKeyShape[] = [
 ];
 
 /**
- * Where a credential may start: at the start of the text, after a character that cannot be
- * part of a token, or right after a string escape (`\n`, `\t`, `\u0022`). The escape matters:
- * tool results and arguments are often JSON text holding JSON text, where `…\nsk-…` puts a
- * letter before the key that is not part of it.
+ * A credential's regexes, whole tokens only: one for keys that start after a character that
+ * cannot be part of a token, one for keys right after a string escape (`\n`, `\t`, `\u0022`).
+ * The escape matters: tool results and arguments are often JSON text holding JSON text, where
+ * `…\nsk-…` puts a letter before the key that is not part of it. Two regexes rather than one
+ * lookbehind with alternatives: that one made every scan several times slower, and on a long
+ * run of near-matches (`eyJeyJ…`) quadratic.
  */
-export const TOKEN_START = '(?<=^|[^A-Za-z0-9_-]|\\\\[nrtbf]|\\\\u[0-9A-Fa-f]{4})';
+export function tokenRegexes(source: string): { plain: RegExp; escaped: RegExp } {
+  return {
+    plain: new RegExp(`(?<![A-Za-z0-9_-])${source}(?![A-Za-z0-9_-])`, 'g'),
+    escaped: new RegExp(`(?<=\\\\(?:[nrtbf]|u[0-9A-Fa-f]{4}))${source}(?![A-Za-z0-9_-])`, 'g'),
+  };
+}
+
+/** Every whole-token match of `regexes` in `text`; the escaped form runs only when there is an escape. */
+export function* tokenMatches(text: string, regexes: { plain: RegExp; escaped: RegExp }): Generator<RegExpExecArray> {
+  for (const regex of text.includes('\\') ? [regexes.plain, regexes.escaped] : [regexes.plain]) {
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) yield m;
+  }
+}

@@ -1,31 +1,30 @@
 /** Provider-prefixed credentials (`sk-`, `AKIA`, `ghp_`, …) anywhere in a text. */
 import { isPlaceholder, looksGenerated } from './entropy.js';
 import type { SecretMatch } from './match.js';
-import { PROVIDER_KEYS, TOKEN_START, type ProviderKeyShape } from './patterns.js';
+import { PROVIDER_KEYS, tokenMatches, tokenRegexes, type ProviderKeyShape } from './patterns.js';
 
 interface CompiledShape {
   shape: ProviderKeyShape;
   /** The literal the credential starts with: a cheap `includes` before the regex runs. */
   hint: string;
-  regex: RegExp;
+  regexes: { plain: RegExp; escaped: RegExp };
 }
 
 /**
  * Token characters on either side would make the match part of a longer identifier
- * (`xsk-…`, a key inside a base64 blob); the lookarounds keep those out (TOKEN_START).
+ * (`xsk-…`, a key inside a base64 blob): tokenRegexes keeps those out.
  */
 const COMPILED: readonly CompiledShape[] = PROVIDER_KEYS.map((shape) => ({
   shape,
   hint: literalPrefix(shape.source),
-  regex: new RegExp(`${TOKEN_START}${shape.source}(?![A-Za-z0-9_-])`, 'g'),
+  regexes: tokenRegexes(shape.source),
 }));
 
 export function findProviderKeys(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
-  for (const { shape, hint, regex } of COMPILED) {
+  for (const { shape, hint, regexes } of COMPILED) {
     if (!text.includes(hint)) continue;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    for (const m of tokenMatches(text, regexes)) {
       const value = m[0];
       const body = value.slice(hint.length);
       if (shape.generated ? !looksGenerated(body, Math.min(16, body.length)) : isPlaceholder(body)) continue;
