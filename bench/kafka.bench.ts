@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -21,6 +20,7 @@ import { PROJECT_ROOT } from '../services/shared/paths.js';
 import { decodeRecord } from '../services/shared/records.js';
 import { mixedEvent, startService } from './collector.bench.js';
 import { counter } from './pipeline.bench.js';
+import { freePort } from '../test/support/ports.js';
 
 export interface WorkerFigures {
   workers: number;
@@ -36,14 +36,6 @@ export interface LatencyFigures {
 }
 
 const silent = createLogger({ level: 'silent' });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export const percentile = (sorted: number[], p: number): number => Number(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(1));
 

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,16 +19,9 @@ import { eventKey, parseEvent } from '../services/shared/events/normalize.js';
 import { createLogger } from '../services/shared/log.js';
 import { PROJECT_ROOT } from '../services/shared/paths.js';
 import { kafkaBrokers } from './support/kafka.js';
+import { freePort } from './support/ports.js';
 
 const { Kafka, logLevel } = kafkajs;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function startWriter(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'runwatch.js'), 'evidence'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -18,7 +18,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,18 +39,11 @@ import { loadPackOrThrow } from '../services/shared/rules/pack-loader.js';
 import { TestBroker } from './support/broker.js';
 import { evidenceConfig, RestartableStore } from './support/evidence.js';
 import { poisonFor, type Poison, type PoisonedTopic } from './support/poison.js';
+import { freePort } from './support/ports.js';
 
 const { Kafka, logLevel } = kafkajs;
 const PARTITIONS = 4;
 const CHAIN_RULE = 'rw.chain.injection_then_action';
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(cond: () => Promise<boolean> | boolean, ms: number, what: () => string): Promise<void> {
   const deadline = Date.now() + ms;

@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,17 +26,10 @@ import { encodeRecord, type Detection } from '../services/shared/records.js';
 import { startTestCollector, type TestCollector } from './support/collector.js';
 import { openTestStore } from './support/evidence.js';
 import { kafkaBrokers } from './support/kafka.js';
+import { freePort } from './support/ports.js';
 
 const { Kafka, logLevel } = kafkajs;
 const brokers = kafkaBrokers().join(',');
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
