@@ -17,6 +17,7 @@ import { startEmbedded, type Embedded } from '../services/cli/commands/up.js';
 import { createLogger } from '../services/shared/log.js';
 import { PROJECT_ROOT } from '../services/shared/paths.js';
 import { evidenceConfig } from './support/evidence.js';
+import { eventually } from './support/eventually.js';
 
 const COLLECTOR_TOKEN = 'acme-collector-token-0123456789';
 const API_TOKEN = 'acme-operator-token-0123456789';
@@ -62,16 +63,6 @@ function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, io: { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) } };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface ContainmentRow {

@@ -1,7 +1,6 @@
 // POST /v1/events exactly as DESIGN.md states it, on the embedded bus: answer codes, what
 // reaches the telemetry and dead-letter topics, auth, limits, and the disk spool.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { decodeEvent } from '../services/shared/avro/telemetry.js';
@@ -14,6 +13,7 @@ import { decodeRecord } from '../services/shared/records.js';
 import { waitFor } from './support/bus-contract.js';
 import { startTestCollector, type TestCollector } from './support/collector.js';
 import { FlakyBus } from './support/flaky-bus.js';
+import { readTopic } from './support/read-topic.js';
 
 const toolCall = (agent: string, n: number) => ({
   kind: 'tool_call',
@@ -22,19 +22,6 @@ const toolCall = (agent: string, n: number) => ({
   tool_call: { name: 'search', arguments: { q: `query ${n}` } },
   attributes: { n: String(n) },
 });
-
-/** Everything on a topic so far, read by a fresh consumer group. */
-async function readTopic(bus: Bus, topic: string, expected: number): Promise<BusMessage[]> {
-  const got: BusMessage[] = [];
-  const sub = await bus.consume({ groupId: `read-${randomUUID()}`, topics: [topic], fromBeginning: true, eachBatch: async (b) => void got.push(...b.messages) });
-  try {
-    await waitFor(() => got.length >= expected, 5000, `${expected} messages on ${topic} (have ${got.length})`);
-    await new Promise((r) => setTimeout(r, 50));
-  } finally {
-    await sub.stop();
-  }
-  return got;
-}
 
 const events = (messages: BusMessage[]): TelemetryEvent[] =>
   messages.sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => decodeEvent(m.value!));

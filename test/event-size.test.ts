@@ -2,7 +2,6 @@
 // on the embedded bus; and what the collector does when the bus still refuses a record as too
 // large (a Kafka broker with a lower limit): dead letter instead, nothing wedged, order kept.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { ingest, withRefused } from '../services/collector/ingest.js';
 import { decodeEvent, encodeEvent } from '../services/shared/avro/telemetry.js';
@@ -16,6 +15,7 @@ import { parseEvent } from '../services/shared/events/normalize.js';
 import { decodeRecord } from '../services/shared/records.js';
 import { waitFor } from './support/bus-contract.js';
 import { startTestCollector, type TestCollector } from './support/collector.js';
+import { readTopic } from './support/read-topic.js';
 
 const output = (agent: string, n: number, text = `answer ${n}`) => ({ agent_id: agent, kind: 'output', output: { text }, attributes: { n: String(n) } });
 
@@ -24,18 +24,6 @@ function encodedSize(raw: unknown): number {
   const parsed = parseEvent(raw, { receivedAt: Date.now(), tenant: null });
   assert.ok(parsed.ok);
   return encodeEvent(parsed.event).length;
-}
-
-async function readTopic(bus: Bus, topic: string, expected: number): Promise<BusMessage[]> {
-  const got: BusMessage[] = [];
-  const sub = await bus.consume({ groupId: `read-${randomUUID()}`, topics: [topic], fromBeginning: true, eachBatch: async (b) => void got.push(...b.messages) });
-  try {
-    await waitFor(() => got.length >= expected, 5000, `${expected} messages on ${topic} (have ${got.length})`);
-    await new Promise((r) => setTimeout(r, 50));
-  } finally {
-    await sub.stop();
-  }
-  return got.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
 }
 
 const ns = (messages: BusMessage[]): string[] => messages.map((m) => decodeEvent(m.value!).attributes.n!);

@@ -46,6 +46,7 @@ import { createRegistry } from '../services/shared/metrics.js';
 import { PROJECT_ROOT } from '../services/shared/paths.js';
 import type { Store } from '../services/shared/store/clickhouse.js';
 import { evidenceConfig } from './support/evidence.js';
+import { eventually } from './support/eventually.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tokens, secrets and helpers
@@ -188,16 +189,6 @@ async function call(base: string, method: string, path: string, token: string | 
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The README's attack: an instruction hidden in a retrieved document, then the email it asked for (critical: quarantine, snapshot, notify). */
